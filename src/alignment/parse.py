@@ -1,0 +1,557 @@
+"""Parse stage: clean paragraphs -> heading hierarchy and measures (the measures table rows).
+
+Takes a :class:`~alignment.clean.CleanText` and gives one dict per unit (schema
+:data:`alignment.schemas.MEASURES`). A measure is the smallest numbered item; a numbered item
+that bundles several tasks, each closed by its own responsibility list (牵头单位/责任单位…),
+becomes one measure per task. Unnumbered paragraphs are kept as ``preamble``, ``goal`` (under
+总体要求-type sections), ``paragraph`` or ``closing`` units. Headings whose marker is lost are
+recovered from sequence, and a part that starts mid-plan (a newspaper continuation) gets the
+parent headings its later headings imply.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import extract
+from .clean import CleanText
+
+CN = "一二三四五六七八九十百"
+_MARKERS: tuple[tuple[float, str, re.Pattern], ...] = (
+    (0.0, "chapter", re.compile(rf"^第([{CN}\d]+)章\s*")),
+    (0.5, "section", re.compile(rf"^第([{CN}\d]+)节\s*")),
+    (1.0, "cn", re.compile(rf"^([{CN}]+)\s*[、.．]\s*")),
+    (2.0, "cn_paren", re.compile(rf"^[(（]\s*([{CN}]+)\s*[)）]\s*")),
+    (3.0, "article", re.compile(rf"^第([{CN}\d]+)条\s*")),
+    (3.0, "arabic", re.compile(r"^(\d{1,3})\s*[.．、](?!\d)\s*")),
+    (4.0, "arabic_paren", re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")),
+    (5.0, "circled", re.compile(r"^([①-⑳])\s*")),
+)
+_GOAL_TITLES = re.compile(r"(总体要求|指导思想|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标要求)")
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
+
+
+@dataclass
+class Marker:
+    rank: float
+    style: str
+    value: int
+    printed: str  # as printed, e.g. '(三)' or '12.'
+    rest_offset: int  # where the text after the marker starts
+
+
+def match_marker(text: str) -> Marker | None:
+    """The numbering marker that opens ``text`` (一、 / (一) / 1. / (1) / ① / 第一章 / 第一条)."""
+    for rank, style, pattern in _MARKERS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        raw = m.group(1)
+        value = ord(raw) - 0x245F if style == "circled" else extract.cn_to_int(raw)
+        if value is None or value == 0:
+            continue
+        if style == "arabic" and re.match(r"\d+\s*[.．]\s*\d", text):
+            continue  # 2.5, a decimal, not a marker
+        if style == "cn" and len(raw) > 3:
+            continue
+        return Marker(rank, style, value, text[: m.end()].strip(), m.end())
+    return None
+
+
+@dataclass
+class Para:
+    start: int
+    end: int
+    line: int
+    marker: Marker | None
+    role: str = ""  # title / heading / leaf / text
+    flags: list[str] = field(default_factory=list)
+
+
+def _split_run_on_items(text: str, start: int, end: int, line: int) -> list[Para]:
+    """Split a paragraph where the next item's number follows on the same line (…。 40.…)."""
+    paras = [Para(start, end, line, match_marker(text[start:end]))]
+    while True:
+        p = paras[-1]
+        if not p.marker or p.marker.style != "arabic":
+            return paras
+        nxt = p.marker.value + 1
+        m = re.search(rf"(?<=[。；;!！?？)）])\s*{nxt}\s*[.．、](?=[\u4e00-\u9fff])", text[p.start:p.end])
+        if not m:
+            return paras
+        cut = p.start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        paras[-1] = Para(p.start, p.start + m.start(), line, p.marker)
+        paras.append(Para(cut, p.end, line, match_marker(text[cut:p.end])))
+
+
+def _paragraphs(clean: CleanText) -> list[Para]:
+    paras: list[Para] = []
+    for line, start, end in clean.paragraph_lines:
+        paras.extend(_split_run_on_items(clean.text, start, end, line))
+    return paras
+
+
+def _title_like(text: str) -> bool:
+    """Short and without an inner sentence end: a heading rather than an item with a body."""
+    body = text.rstrip("。.:： ")
+    return len(body) <= 40 and not _SENTENCE_END.search(body)
+
+
+def _assign_roles(paras: list[Para], text: str) -> None:
+    """Mark every paragraph as title, heading, leaf (a numbered item that holds text) or text."""
+    # titles: short unnumbered lines before anything else
+    i = 0
+    while i < len(paras) and paras[i].marker is None and _title_like(text[paras[i].start:paras[i].end]) \
+            and i < 3:
+        paras[i].role = "title"
+        i += 1
+    leaf_rank = _leaf_rank(paras)
+    for j, p in enumerate(paras):
+        if p.role:
+            continue
+        body = text[p.start:p.end]
+        nxt = next((q for q in paras[j + 1:] if q.marker), None)
+        if p.marker is None:
+            # a short line standing right before numbered items is a heading whose marker was
+            # lost (garbled); its number is recovered from sequence later.
+            following = paras[j + 1] if j + 1 < len(paras) else None
+            if (j > 0 and _title_like(body) and not body.endswith("。") and following is not None
+                    and following.marker is not None and following.marker.rank >= leaf_rank
+                    and paras[j - 1].role in ("leaf", "text", "heading")):
+                p.role = "heading"
+                p.flags.append("heading_inferred")
+            else:
+                p.role = "text"
+            continue
+        children = nxt is not None and nxt.marker.rank > p.marker.rank
+        followed_by_text = j + 1 < len(paras) and paras[j + 1].marker is None
+        if children or (_title_like(body[p.marker.rest_offset:]) and (followed_by_text or p.marker.rank < leaf_rank)):
+            p.role = "heading"
+        else:
+            p.role = "leaf"
+
+
+def _leaf_rank(paras: list[Para]) -> float:
+    """Rank of the most common numbering style: the level where measures sit."""
+    counts: dict[float, int] = {}
+    for p in paras:
+        if p.marker:
+            counts[p.marker.rank] = counts.get(p.marker.rank, 0) + 1
+    if not counts:
+        return 99.0
+    return max(counts, key=lambda r: (counts[r], r))
+
+
+@dataclass
+class Heading:
+    rank: float
+    number: str  # printed marker, e.g. '(三)', or inferred '(三)'
+    value: int
+    title: str
+    inferred: bool = False
+
+
+_CN_NUMS = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
+
+
+def _cn(n: int) -> str:
+    if n <= 10:
+        return _CN_NUMS[n]
+    tens, ones = divmod(n, 10)
+    return (_CN_NUMS[tens] if tens > 1 else "") + "十" + _CN_NUMS[ones]
+
+
+def _print_marker(style: str, value: int) -> str:
+    return {"cn": f"{_cn(value)}、", "cn_paren": f"({_cn(value)})", "arabic": f"{value}.",
+            "arabic_paren": f"({value})", "chapter": f"第{_cn(value)}章", "section": f"第{_cn(value)}节",
+            "article": f"第{_cn(value)}条", "circled": chr(0x245F + value)}.get(style, str(value))
+
+
+def _initial_stack(paras: list[Para]) -> list[Heading]:
+    """Parents implied for a part that starts mid-plan (a newspaper continuation).
+
+    If numbered items come before the first heading of rank <= r, and that heading is number
+    n > 1, those items sit under an inferred heading n-1 of rank r.
+    """
+    stack: list[Heading] = []
+    leaves = [i for i, p in enumerate(paras) if p.role == "leaf"]
+    if not leaves:
+        return stack
+    ranks = sorted({p.marker.rank for p in paras if p.role == "heading" and p.marker})
+    for r in ranks:
+        first = next(i for i, p in enumerate(paras)
+                     if p.role == "heading" and p.marker and p.marker.rank <= r)
+        head = paras[first].marker
+        if leaves[0] < first and head.rank == r and head.value > 1:
+            v = head.value - 1
+            stack.append(Heading(r, _print_marker(head.style, v), v, "", inferred=True))
+    return stack
+
+
+def _split_tasks(body: str) -> list[tuple[int, int, str]]:
+    """Cut an item into tasks, each closed by its own responsibility list.
+
+    Returns (start, end, listing) triples relative to ``body``; one triple (no split) when the
+    item has fewer than two lists.
+    """
+    lists = list(extract.RESPONSIBILITY_LIST.finditer(body))
+    if len(lists) < 2:
+        return [(0, len(body), lists[0].group(0) if lists else "")]
+    tasks, start = [], 0
+    for m in lists:
+        tasks.append((start, m.end(), m.group(0)))
+        start = m.end()
+    tail = body[start:]
+    if re.search(r"[\u4e00-\u9fff]{4}", tail):
+        tasks.append((start, len(body), ""))
+    else:  # trailing punctuation belongs to the last task
+        s, _, listing = tasks[-1]
+        tasks[-1] = (s, len(body), listing)
+    return tasks
+
+
+def parse_structure(clean: CleanText, doc_id: str, source_file: str, base_year: int | None = None,
+                    unit_aliases: dict[str, str] | None = None, seq_start: int = 0) -> list[dict]:
+    """Units (measures and unnumbered duty paragraphs) of one cleaned file.
+
+    Returns
+    -------
+    list of dict
+        One per unit, with every column of :data:`alignment.schemas.MEASURES`.
+    """
+    text, original = clean.text, clean.text_original
+    paras = _paragraphs(clean)
+    _assign_roles(paras, text)
+    stack = _initial_stack(paras)
+    last_leaf_idx = max((i for i, p in enumerate(paras) if p.role == "leaf"), default=-1)
+    units: list[dict] = []
+    seen_ids: dict[str, int] = {}
+    seen_leaf = False
+    text_counter: dict[str, int] = {}
+    leaf_rank = _leaf_rank(paras)
+
+    for i, p in enumerate(paras):
+        body = text[p.start:p.end]
+        if p.role == "title":
+            continue
+        if p.role == "heading":
+            if p.marker is None:  # recovered from sequence
+                rank = max(leaf_rank - 1.0, 1.0)
+                siblings = [h for h in stack if h.rank == rank]
+                value = siblings[-1].value + 1 if siblings else 1
+                style = {1.0: "cn", 2.0: "cn_paren", 3.0: "arabic"}.get(rank, "cn_paren")
+                head = Heading(rank, _print_marker(style, value), value, body, inferred=True)
+            else:
+                head = Heading(p.marker.rank, p.marker.printed, p.marker.value,
+                               body[p.marker.rest_offset:].strip().rstrip("。"))
+            stack = [h for h in stack if h.rank < head.rank] + [head]
+            continue
+        path = " > ".join(f"{h.number}{h.title}" if h.title else f"{h.number}[inferred]" for h in stack)
+        numbers = ".".join(re.sub(r"[、.．\s]", "", h.number) for h in stack)
+        in_goal = any(_GOAL_TITLES.search(h.title) for h in stack)
+        if p.role == "leaf":
+            seen_leaf = True
+            m = p.marker
+            rest = body[m.rest_offset:]
+            lead_title = re.split(r"[。]", rest, maxsplit=1)[0]
+            kind = "goal" if in_goal or _GOAL_TITLES.search(lead_title[:12]) else "measure"
+            tasks = _split_tasks(rest) if kind == "measure" else [(0, len(rest), "")]
+            for t_idx, (a, b, _listing) in enumerate(tasks, start=1):
+                task_no = t_idx if len(tasks) > 1 else 0
+                s = p.start + m.rest_offset + a
+                e = p.start + m.rest_offset + b
+                while s < e and text[s] in "。;；,， ":
+                    s += 1
+                number = re.sub(r"[、.．\s]", "", m.printed)
+                base_id = f"{doc_id}:{numbers}/{number}" if numbers else f"{doc_id}:{number}"
+                units.append(_unit(base_id + (f"-t{task_no}" if task_no else ""), seen_ids,
+                                   doc_id, source_file, path, numbers, m.printed, task_no, kind,
+                                   lead_title if t_idx == 1 else "", text, original, s, e,
+                                   p.flags, base_year, unit_aliases))
+            continue
+        # unnumbered text
+        if not seen_leaf and not stack:
+            kind = "preamble"
+        elif in_goal:
+            kind = "goal"
+        elif i > last_leaf_idx >= 0:
+            kind = "closing"
+        else:
+            kind = "paragraph"
+        key = numbers or "top"
+        text_counter[key] = text_counter.get(key, 0) + 1
+        uid = f"{doc_id}:{numbers}/p{text_counter[key]}" if numbers else f"{doc_id}:p{text_counter[key]}"
+        units.append(_unit(uid, seen_ids, doc_id, source_file, path, numbers, "", 0, kind, "",
+                           text, original, p.start, p.end, p.flags, base_year, unit_aliases))
+    for k, u in enumerate(units):
+        u["seq"] = seq_start + k
+    return units
+
+
+def _unit(uid, seen_ids, doc_id, source_file, path, numbers, number, task_index, kind, title,
+          text, original, start, end, para_flags, base_year, aliases) -> dict:
+    if uid in seen_ids:  # numbering slips (two items '12.') keep distinct, stable ids
+        seen_ids[uid] += 1
+        uid = f"{uid}~{seen_ids[uid]}"
+    else:
+        seen_ids[uid] = 1
+    span = text[start:end].strip()
+    units = {"lead": [], "support": [], "responsible": []}
+    for listing in extract.RESPONSIBILITY_LIST.finditer(span):
+        for key, vals in extract.parse_responsibility(listing.group(0), aliases).items():
+            units[key] += [v for v in vals if v not in units[key]]
+    flags = list(para_flags)
+    if "\ufffd" in span:
+        flags.append("garble_unrecovered")
+    if kind == "measure" and not re.search(r"[。;；)）\]】]$", span):
+        flags.append("truncated")
+    return {
+        "measure_id": uid, "doc_id": doc_id, "source_file": source_file, "seq": 0,
+        "section_path": path, "section_numbers": numbers, "number": number,
+        "task_index": task_index, "kind": kind, "title": title, "text": span,
+        "text_original": original[start:end].strip(), "char_start": start, "char_end": end,
+        "lead_units": units["lead"], "support_units": units["support"],
+        "responsible_units": units["responsible"],
+        "deadlines": extract.extract_deadlines(span, base_year),
+        "targets": extract.extract_targets(span),
+        "citations": extract.extract_citations(span),
+        "flags": flags,
+    }
+
+
+def title_lines(clean: CleanText) -> list[str]:
+    """The title line(s) at the top of a cleaned file."""
+    paras = _paragraphs(clean)
+    _assign_roles(paras, clean.text)
+    return [clean.text[p.start:p.end] for p in paras if p.role == "title"]
+
+
+def unassigned_spans(clean: CleanText, units: list[dict]) -> list[tuple[int, str]]:
+    """Stretches of cleaned text that no unit, heading or title holds: (raw line, text)."""
+    paras = _paragraphs(clean)
+    _assign_roles(paras, clean.text)
+    covered = [False] * len(clean.text)
+    for p in paras:
+        if p.role in ("title", "heading"):
+            covered[p.start:p.end] = [True] * (p.end - p.start)
+    for u in units:
+        # the item's number marker sits just before its first unit
+        covered[u["char_start"]:u["char_end"]] = [True] * (u["char_end"] - u["char_start"])
+    for p in paras:
+        if p.marker is not None and p.role == "leaf":
+            covered[p.start:p.start + p.marker.rest_offset] = [True] * p.marker.rest_offset
+    out = []
+    for p in paras:
+        chunk = "".join(c for c, cov in zip(clean.text[p.start:p.end], covered[p.start:p.end]) if not cov)
+        if re.search(r"[\u4e00-\u9fffA-Za-z0-9]", chunk):
+            out.append((p.line, chunk.strip()))
+    return out
+
+
+# --------------------------------------------------------------------------- plans and corpus
+
+_PERIOD = re.compile(r"((?:19|20)\d{2})\s*[—\-－–~～至到]+\s*((?:19|20)\d{2})\s*年?")
+_REGION = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{2,9}?(?:省|自治区|市|自治州|州|盟|县|区|旗))")
+_REGION_IN_TEXT = re.compile(r"结合([\u4e00-\u9fff]{2,6}?)(?:实际|工作实际)")
+_LEVEL_WORDS = (("national", re.compile(r"^(中共中央|国务院|中央|全国|国家)")),
+                ("provincial", re.compile(r"(省|自治区)$")),
+                ("municipal", re.compile(r"(市|自治州|州|盟)$")),
+                ("county", re.compile(r"(县|区|旗)$")))
+
+
+class StructureError(ValueError):
+    """A plan in which no numbered item could be found."""
+
+
+def infer_level(region: str, title: str, text: str) -> str:
+    """national / provincial / municipal / county from the region name, title or unit names."""
+    for level, pattern in _LEVEL_WORDS:
+        if region and pattern.search(region):
+            return level
+    if _LEVEL_WORDS[0][1].search(title):
+        return "national"
+    counts = {lvl: len(re.findall(p, text)) for lvl, p in (
+        ("provincial", r"省(委|政府|直|级)"), ("municipal", r"市(委|政府|直)"),
+        ("county", r"县(委|政府|直)"), ("national", r"(党中央|国务院)(要求|部署)"))}
+    best = max(counts, key=counts.get)
+    return best if counts[best] >= 3 else "unknown"
+
+
+def document_meta(entry, titles: list[str], units: list[dict], text: str) -> dict:
+    """Document-level fields: the manifest's where given, otherwise read from the text.
+
+    Returns
+    -------
+    dict with title, level, region, period_start, period_end, implements, citations, inferred.
+    """
+    inferred = []
+    title_text = next((t for t in titles if not _PERIOD.fullmatch(t.strip("()（） "))), titles[0] if titles else "")
+    title = entry.title or title_text
+    if not entry.title and title:
+        inferred.append("title")
+    period_src = entry.period or " ".join(titles) or title
+    m = _PERIOD.search(period_src) or (None if entry.period else _PERIOD.search(text[:400]))
+    start, end = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    if m and not entry.period:
+        inferred.append("period")
+    region = entry.region
+    if not region:
+        rm = _REGION.match(title) or _REGION_IN_TEXT.search(text[:2000])
+        region = rm.group(1) if rm and not rm.group(1).startswith(("我", "本")) else ""
+        if region:
+            inferred.append("region")
+    level = entry.level or infer_level(region, title, text)
+    if not entry.level:
+        inferred.append("level")
+    preamble = next((u["text"] for u in units if u["kind"] == "preamble"), text[:600])
+    implements = extract.extract_implements(preamble)
+    tm = re.search(r"贯彻(?:落实)?《?([^《》]{4,40}?)》?(?:的)?(?:实施方案|实施意见|工作方案|行动方案)", title)
+    if tm and not any(tm.group(1).split("(")[0] in i for i in implements):
+        implements.append(tm.group(1))
+    if implements:
+        inferred.append("implements")
+    citations: list[str] = []
+    for c in extract.extract_citations(text):
+        if c["normalized"] not in citations:
+            citations.append(c["normalized"])
+    return {"title": title, "level": level, "region": region, "period_start": start,
+            "period_end": end, "implements": implements, "citations": citations, "inferred": inferred}
+
+
+@dataclass
+class ParsedPlan:
+    document: dict
+    units: list[dict]
+    residue: list[dict]
+    cleaned: dict[str, "CleanText"]
+
+
+def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
+    """Ingest, clean and parse every file of one plan.
+
+    Raises
+    ------
+    IngestError
+        A file cannot be read as text.
+    StructureError
+        No numbered item found in the whole plan.
+    """
+    from .clean import clean_text
+    from .ingest import read_raw
+
+    cleaned, raws, titles = {}, [], []
+    for path in entry.files:
+        raw = read_raw(path)
+        raws.append(raw)
+        cleaned[path.name] = clean_text(raw.text)
+        titles += title_lines(cleaned[path.name])
+    # the period (for relative deadlines) comes from titles before the units are parsed
+    whole = "\n".join(c.text for c in cleaned.values())
+    meta = document_meta(entry, titles, [], whole)
+    units, residue, flags = [], [], []
+    for path, raw in zip(entry.files, raws):
+        clean = cleaned[path.name]
+        file_units = parse_structure(clean, entry.doc_id, path.name, meta["period_start"], aliases,
+                                     seq_start=len(units))
+        units += file_units
+        residue += [{"doc_id": entry.doc_id, "source_file": path.name, "kind": "boilerplate",
+                     "reason": reason, "line": line, "text": text} for line, text, reason in clean.boilerplate]
+        residue += [{"doc_id": entry.doc_id, "source_file": path.name, "kind": "unassigned",
+                     "reason": "not part of any heading or unit", "line": line, "text": text}
+                    for line, text in unassigned_spans(clean, file_units)]
+        counts = clean.garble_counts()
+        if counts["found"]:
+            flags.append(f"{path.name}: GBK garble spans found {counts['found']}, repaired {counts['repaired']}, "
+                         f"partly repaired {counts['partial']}, left {counts['left']}")
+        if clean.pinyin_removed:
+            flags.append(f"{path.name}: {clean.pinyin_removed} pinyin readings removed")
+        if clean.traditional_share > 0.05:
+            flags.append(f"{path.name}: traditional script ({clean.traditional_share:.0%} of hanzi converted)")
+        flags += [f"{path.name}: {f}" for f in raw.flags]
+    n_measures = sum(u["kind"] == "measure" for u in units)
+    if n_measures == 0:
+        raise StructureError(f"{', '.join(p.name for p in entry.files)}: no numbered items "
+                             "(一、/(一)/1./第一条) found; the file has no plan structure to parse")
+    meta = document_meta(entry, titles, units, whole)
+    document = {
+        "doc_id": entry.doc_id, "files": [p.name for p in entry.files], "title": meta["title"],
+        "level": meta["level"], "region": meta["region"], "issuer": entry.issuer,
+        "period_start": meta["period_start"], "period_end": meta["period_end"],
+        "source_url": entry.source_url, "implements": meta["implements"],
+        "citations": meta["citations"], "n_measures": n_measures, "n_units": len(units),
+        "encoding": ";".join(sorted({r.encoding for r in raws})), "inferred": meta["inferred"],
+        "flags": flags + entry.notes,
+    }
+    return ParsedPlan(document, units, residue, cleaned)
+
+
+@dataclass
+class ParseResult:
+    documents: "pd.DataFrame"
+    measures: "pd.DataFrame"
+    residue: "pd.DataFrame"
+    errors: list[str]
+    cleaned: dict[str, "CleanText"]
+
+
+def parse_corpus(entries, aliases: dict[str, str] | None = None, strict: bool = False,
+                 progress: bool = True) -> ParseResult:
+    """Parse every plan; a plan that fails is reported in ``errors`` (or raised with ``strict``).
+
+    Returns
+    -------
+    ParseResult
+        ``documents``, ``measures`` and ``residue`` tables, validated against their schemas.
+    """
+    import pandas as pd
+    from tqdm import tqdm
+
+    from . import schemas
+    from .ingest import IngestError
+
+    docs, units, residue, errors, cleaned = [], [], [], [], {}
+    for entry in tqdm(entries, desc="parse", unit="plan", disable=not progress):
+        try:
+            plan = parse_plan(entry, aliases)
+        except (IngestError, StructureError) as exc:
+            if strict:
+                raise
+            errors.append(f"{entry.doc_id}: {exc}")
+            continue
+        docs.append(plan.document)
+        units += plan.units
+        residue += plan.residue
+        cleaned.update(plan.cleaned)
+    documents = pd.DataFrame(docs, columns=list(schemas.DOCUMENTS.columns))
+    for col in ("period_start", "period_end"):
+        documents[col] = documents[col].astype("Int64")
+    for col in ("n_measures", "n_units"):
+        documents[col] = documents[col].astype(int)
+    measures = pd.DataFrame(units, columns=list(schemas.MEASURES.columns))
+    for col in ("seq", "task_index", "char_start", "char_end"):
+        measures[col] = measures[col].astype(int)
+    residue_df = pd.DataFrame(residue, columns=list(schemas.RESIDUE.columns))
+    residue_df["line"] = residue_df["line"].astype(int)
+    return ParseResult(
+        schemas.validate(documents, schemas.DOCUMENTS, "documents"),
+        schemas.validate(measures, schemas.MEASURES, "measures"),
+        schemas.validate(residue_df, schemas.RESIDUE, "residue"),
+        errors, cleaned,
+    )
+
+
+def write_parse_result(result: ParseResult, processed_dir, clean_dir) -> list:
+    """Write documents, measures, residue (Parquet + CSV) and the cleaned texts, atomically."""
+    from pathlib import Path
+
+    from .io import write_table, write_text
+
+    processed_dir, clean_dir = Path(processed_dir), Path(clean_dir)
+    written = []
+    for name, df in (("documents", result.documents), ("measures", result.measures),
+                     ("residue", result.residue)):
+        written += write_table(df, processed_dir / f"{name}.parquet")
+    for file_name, clean in result.cleaned.items():
+        write_text(clean_dir / f"{file_name}.clean.txt", clean.text)
+        write_text(clean_dir / f"{file_name}.original.txt", clean.text_original)
+    return written
