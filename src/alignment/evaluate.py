@@ -1,0 +1,162 @@
+"""Evaluate stage: score an alignments table against hand-labelled gold pairs.
+
+Gold format (UTF-8 CSV): ``src_doc,src_id,src_quote,tgt_doc,tgt_quote,strength,note``; quotes
+are 10-30 characters copied from the plans, ``strength`` is strong / partial / none. A quote is
+mapped to the measure whose text contains it after both are normalised (pinyin readings
+removed, OpenCC t2s, only CJK, digits, letters and % kept). Documents are named by the raw file
+prefix (``000``), matched against each measure's ``source_file``.
+
+Metrics: any-link and strong-link precision/recall/F1, recall@1, recall@3 and MRR over source
+measures that have gold links, and gap precision/recall/F1 (source measures without links).
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from .clean import strip_pinyin, t2s_converter
+
+_KEEP = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
+_PINYIN_ANY = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+
+
+def norm_quote(s: str) -> str:
+    """Comparable form of a quote or measure text."""
+    s = _PINYIN_ANY.sub("", strip_pinyin(s or "")[0])
+    return _KEEP.sub("", t2s_converter()(s))
+
+
+def read_gold(paths: list[Path]) -> list[dict]:
+    """Rows of one or more gold files; each row gets ``pool``, the target docs its file labels."""
+    rows = []
+    for path in paths:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            file_rows = list(csv.DictReader(fh))
+        need = {"src_doc", "src_quote", "tgt_doc", "tgt_quote", "strength"}
+        if file_rows and not need <= set(file_rows[0]):
+            raise ValueError(f"{Path(path).name}: gold file lacks columns {sorted(need - set(file_rows[0]))}")
+        pool = sorted({r["tgt_doc"] for r in file_rows if r["tgt_doc"]})
+        for r in file_rows:
+            r["pool"] = pool
+        rows += file_rows
+    return rows
+
+
+def _measures_by_file(measures: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+    by_file: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for mid, sf, text in zip(measures["measure_id"], measures["source_file"], measures["text"]):
+        for part in str(sf).replace(";", ",").split(","):
+            part = Path(part.strip()).name
+            if part:
+                by_file[part[:3]].append((str(mid), norm_quote(str(text))))
+    return by_file
+
+
+def gold_links(measures: pd.DataFrame, gold_rows: list[dict]) -> tuple[dict[str, dict], int]:
+    """Gold as {source measure id: {'any': set, 'strong': set, 'pool': set}} and the number of
+    quotes that could not be mapped to a measure."""
+    by_file = _measures_by_file(measures)
+
+    def locate(doc: str, quote: str) -> list[str]:
+        q = norm_quote(quote)
+        return [mid for mid, t in by_file.get(doc, []) if q and q in t]
+
+    items: dict[str, dict] = {}
+    unmapped = 0
+    for r in gold_rows:
+        src = locate(r["src_doc"], r["src_quote"])
+        if not src:
+            unmapped += 1
+            continue
+        item = items.setdefault(src[0], {"any": set(), "strong": set(), "pool": set()})
+        item["pool"].update(r["pool"])
+        if r["strength"] in ("strong", "partial") and r["tgt_quote"]:
+            tgt = locate(r["tgt_doc"], r["tgt_quote"])
+            target = tgt[0] if tgt else ("UNMAPPED", r["tgt_quote"])
+            unmapped += not tgt
+            item["any"].add(target)
+            if r["strength"] == "strong":
+                item["strong"].add(target)
+    return items, unmapped
+
+
+def score_alignments(measures: pd.DataFrame, alignments: pd.DataFrame, gold_rows: list[dict]) -> dict:
+    """All metrics for one alignments table.
+
+    Returns
+    -------
+    dict with src_items, unmapped_quotes, any_link/strong_link ({p, r, f}), recall_at_1,
+    recall_at_3, mrr, gap ({p, r, f, gold, pred}).
+    """
+    items, unmapped = gold_links(measures, gold_rows)
+    by_file = _measures_by_file(measures)
+    pool_ids = {doc: {mid for mid, _ in rows} for doc, rows in by_file.items()}
+    al = alignments[alignments["src_measure_id"].astype(str).isin(items)]
+    pred_any, pred_strong, ranked = defaultdict(set), defaultdict(set), defaultdict(list)
+    for s, t, sc, lab in zip(al["src_measure_id"], al["tgt_measure_id"], al["score"], al["label"]):
+        s, t, lab = str(s), str(t), str(lab).strip().lower()
+        if not any(t in pool_ids.get(d, ()) for d in items[s]["pool"]):
+            continue
+        ranked[s].append((float(sc), t))
+        if lab in ("strong", "partial"):
+            pred_any[s].add(t)
+        if lab == "strong":
+            pred_strong[s].add(t)
+
+    def prf(pred, key):
+        tp = sum(len(pred[s] & items[s][key]) for s in items)
+        npred = sum(len(pred[s]) for s in items)
+        ngold = sum(len(items[s][key]) for s in items)
+        p = tp / npred if npred else 0.0
+        r = tp / ngold if ngold else 0.0
+        return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0}
+
+    r1 = r3 = mrr = 0.0
+    with_links = [s for s in items if items[s]["any"]]
+    for s in with_links:
+        order = [t for _, t in sorted(ranked[s], key=lambda x: -x[0])]
+        pos = next((i + 1 for i, t in enumerate(order) if t in items[s]["any"]), None)
+        if pos:
+            r1 += pos <= 1
+            r3 += pos <= 3
+            mrr += 1 / pos
+    n = max(len(with_links), 1)
+    gold_gap = {s for s in items if not items[s]["any"]}
+    pred_gap = {s for s in items if not pred_any[s]}
+    tp = len(gold_gap & pred_gap)
+    gp = tp / len(pred_gap) if pred_gap else 0.0
+    gr = tp / len(gold_gap) if gold_gap else 0.0
+    return {
+        "src_items": len(items), "unmapped_quotes": unmapped,
+        "any_link": prf(pred_any, "any"), "strong_link": prf(pred_strong, "strong"),
+        "recall_at_1": r1 / n, "recall_at_3": r3 / n, "mrr": mrr / n,
+        "gap": {"p": gp, "r": gr, "f": 2 * gp * gr / (gp + gr) if gp + gr else 0.0,
+                "gold": len(gold_gap), "pred": len(pred_gap)},
+    }
+
+
+def gold_doc_pairs(gold_rows: list[dict]) -> list[tuple[str, str]]:
+    """(source file prefix, target file prefix) pairs a gold set labels."""
+    return sorted({(r["src_doc"], r["tgt_doc"]) for r in gold_rows if r["src_doc"] and r["tgt_doc"]})
+
+
+def format_report(results: dict[str, dict]) -> str:
+    """Side-by-side table, one column per encoder."""
+    names = list(results)
+    rows = [("any-link P", lambda r: r["any_link"]["p"]), ("any-link R", lambda r: r["any_link"]["r"]),
+            ("any-link F1", lambda r: r["any_link"]["f"]), ("strong P", lambda r: r["strong_link"]["p"]),
+            ("strong R", lambda r: r["strong_link"]["r"]), ("strong F1", lambda r: r["strong_link"]["f"]),
+            ("recall@1", lambda r: r["recall_at_1"]), ("recall@3", lambda r: r["recall_at_3"]),
+            ("MRR", lambda r: r["mrr"]), ("gap P", lambda r: r["gap"]["p"]), ("gap R", lambda r: r["gap"]["r"]),
+            ("gap F1", lambda r: r["gap"]["f"])]
+    width = max(18, *(len(n) + 2 for n in names))
+    lines = ["metric".ljust(14) + "".join(n.rjust(width) for n in names)]
+    for label, get in rows:
+        lines.append(label.ljust(14) + "".join(f"{get(results[n]):.3f}".rjust(width) for n in names))
+    first = results[names[0]]
+    lines.append(f"source measures {first['src_items']}, unmapped gold quotes {first['unmapped_quotes']}")
+    return "\n".join(lines)
