@@ -288,6 +288,9 @@ _HEADING_START = re.compile(
 )
 
 
+_CN_HEADING = re.compile(r"^\s*([一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十百]+[)）]|第[一二三四五六七八九十百\d]+[章节])")
+
+
 def starts_with_marker(text: str) -> bool:
     return bool(_HEADING_START.match(text))
 
@@ -302,7 +305,8 @@ def join_page_wraps(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:
     for line_no, text in paragraphs:
         if out:
             prev_line, prev = out[-1]
-            short_heading = starts_with_marker(prev) and len(prev) <= 40
+            # headings use Chinese-numeral markers (一、 (一) 第一章); a numbered item (1.) can be cut
+            short_heading = bool(_CN_HEADING.match(prev)) and len(prev) <= 40
             if (len(out) > 1 and prev.rstrip()[-1:] not in _TERMINAL and not short_heading
                     and not starts_with_marker(text)):
                 out[-1] = (prev_line, prev.rstrip() + text.strip())

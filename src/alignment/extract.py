@@ -194,8 +194,13 @@ DOCNO = re.compile(
 )
 
 
+_JOINERS = re.compile(r"^(?:根据|依据|按照|和|与|及|或|并|的|见|印发)+")
+
+
 def normalize_docno(m: re.Match) -> str:
-    return f"{m.group('org')}〔{m.group('year')}〕{int(m.group('no'))}号"
+    """'鞍委发[2017]10号' -> '鞍委发〔2017〕10号' (leading joiners such as 和 dropped)."""
+    org = _JOINERS.sub("", m.group("org"))
+    return f"{org}〔{m.group('year')}〕{int(m.group('no'))}号"
 
 
 def extract_citations(text: str) -> list[dict]:

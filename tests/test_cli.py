@@ -1,0 +1,63 @@
+"""The `alignment` command end to end on copies of the seeds, including bad input."""
+import shutil
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from alignment.cli import app
+
+from .conftest import SEED
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def raw_dir(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for p in ("000", "003"):
+        shutil.copy(SEED[p], raw / SEED[p].name)
+    (raw / "999_empty.txt").write_bytes(b"")
+    (raw / "998_notes.txt").write_text("会议纪要,没有任何编号条目。", encoding="utf-8")
+    return raw
+
+
+def test_parse_reports_bad_files_and_keeps_the_others(raw_dir, tmp_path):
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["parse", "--raw-dir", str(raw_dir), "--out-dir", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "999_empty.txt: file is empty" in res.output
+    assert "998_notes.txt: no numbered items" in res.output
+    m = pd.read_parquet(out / "measures.parquet")
+    assert set(m["doc_id"]) == {"000", "003"}
+    assert (out / "measures.csv").exists() and (out / "documents.csv").exists()
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_strict_makes_errors_fatal_and_writes_nothing(raw_dir, tmp_path):
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["parse", "--raw-dir", str(raw_dir), "--out-dir", str(out), "--strict"])
+    assert res.exit_code == 1
+    assert "999_empty.txt" in res.output or "998_notes.txt" in res.output
+    assert not (out / "measures.parquet").exists()
+
+
+def test_align_unknown_plan_is_a_clear_error(raw_dir, tmp_path):
+    out = tmp_path / "out"
+    runner.invoke(app, ["parse", "--raw-dir", str(raw_dir), "--out-dir", str(out)])
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"processed_dir: {out}\ninterim_dir: {tmp_path / 'interim'}\nencoder: lexical\n", encoding="utf-8")
+    res = runner.invoke(app, ["align", "--src", "000", "--tgt", "nope", "--config", str(cfg)])
+    assert res.exit_code == 1 and "unknown plan" in res.output
+    res = runner.invoke(app, ["align", "--src", "000", "--tgt", "003", "--config", str(cfg),
+                              "--out", str(tmp_path / "al.parquet")])
+    assert res.exit_code == 0, res.output
+    al = pd.read_parquet(tmp_path / "al.parquet")
+    assert set(al["label"]) <= {"strong", "partial", "candidate"} and (al["label"] == "strong").any()
+
+
+def test_help_lists_the_stages():
+    res = runner.invoke(app, ["--help"])
+    for cmd in ("parse", "align", "evaluate", "run"):
+        assert cmd in res.output
