@@ -9,7 +9,6 @@ import argparse
 import random
 import re
 import time
-from pathlib import Path
 
 from alignment.clean import clean_text
 from alignment.config import RAW_DATA_DIR

@@ -54,7 +54,7 @@ def split_units(listing: str, aliases: dict[str, str] | None = None) -> list[str
     """'市委办公室、市委组织部,各县市区' -> ['市委办公室', '市委组织部', '各县市区']."""
     depth, parts, buf = 0, [], []
     for c in listing:  # split on separators outside brackets: 党组(党委) stays whole
-        depth += c in "(（" 
+        depth += c in "(（"
         depth -= c in ")）" and depth > 0
         if c in "、,，;；" and depth == 0:
             parts.append("".join(buf))

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import extract
 from .clean import CleanText
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CN = "一二三四五六七八九十百"
 _MARKERS: tuple[tuple[float, str, re.Pattern], ...] = (
