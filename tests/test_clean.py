@@ -1,8 +1,16 @@
 """Cleaning steps on real seed snippets."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from alignment.clean import (classify_boilerplate, clean_text, join_page_wraps, normalize_width,
-                             repair_gbk_garble, strip_pinyin, to_simplified)
+from alignment.clean import (
+    classify_boilerplate,
+    clean_text,
+    join_page_wraps,
+    normalize_width,
+    repair_gbk_garble,
+    strip_pinyin,
+    to_simplified,
+)
 
 
 def test_strip_pinyin_removes_readings_but_not_real_parentheses():

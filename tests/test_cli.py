@@ -61,3 +61,24 @@ def test_help_lists_the_stages():
     res = runner.invoke(app, ["--help"])
     for cmd in ("parse", "align", "evaluate", "run"):
         assert cmd in res.output
+
+
+@pytest.mark.model
+def test_calibrate_writes_a_score_model_that_evaluate_then_uses(raw_dir, tmp_path):
+    import json
+
+    from .conftest import SHARED
+
+    out, gold = tmp_path / "out", str(SHARED / "gold" / "dev_000_to_003.csv")
+    runner.invoke(app, ["parse", "--raw-dir", str(raw_dir), "--out-dir", str(out)])
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"processed_dir: {out}\ninterim_dir: {tmp_path / 'interim'}\n", encoding="utf-8")
+    res = runner.invoke(app, ["calibrate", "--gold", gold, "--encoders", "lexical", "--config", str(cfg)])
+    assert res.exit_code == 0, res.output
+    assert "cross-validated" in res.output and "any-link F1" in res.output
+    cal = json.loads((tmp_path / "interim" / "calibration.json").read_text(encoding="utf-8"))
+    assert set(cal) == {"lexical"}
+    assert cal["lexical"]["weights"]["span_info"] > 0  # shared rare wording is evidence of a link
+    res = runner.invoke(app, ["evaluate", "--gold", gold, "--encoders", "lexical", "--config", str(cfg)])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0].split() == ["metric", "lexical"]

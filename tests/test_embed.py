@@ -27,7 +27,7 @@ def test_cache_encodes_only_new_texts(tmp_path):
 
 
 def test_lexical_encoder_rows_are_unit_length():
-    v = LexicalEncoder().encode(["市场准入负面清单", "负面清单制度", "网络治理"])
+    v = LexicalEncoder().encode(["市场准入负面清单", "负面清单制度", "网络治理"]).toarray()
     np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, rtol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2]
 

@@ -8,8 +8,22 @@ import pandas as pd
 import pytest
 
 from alignment.evaluate import read_gold, score_alignments
-from alignment.match import (align_pair, clauses, coverage, label_links, match_text, plan_pairs,
-                             reuse_share, shared_spans)
+from alignment.match import (
+    FEATURES,
+    MatchParams,
+    ScoreModel,
+    align_pair,
+    bigram_weights,
+    clauses,
+    coverage,
+    match_text,
+    plan_pairs,
+    reuse_share,
+    score_model_for,
+    shared_spans,
+    span_weight,
+    top_k_candidates,
+)
 
 from .conftest import SHARED
 
@@ -35,18 +49,23 @@ SRC = frame("up", ["全面实施市场准入负面清单制度。(责任单位:�
 TGT = frame("low", ["深入开展网络治理专项行动。", "落实统一的市场准入负面清单制度,清理隐性壁垒。", "建设智慧法院。"])
 
 
+MODEL = score_model_for("use-multilingual")
+
+
 def test_each_source_finds_its_counterpart_first():
-    al = align_pair(SRC, TGT, fake_embed, top_k=3)
+    al = align_pair(SRC, TGT, fake_embed, MODEL, MatchParams(top_k=3))
     best = al[al["rank"] == 1].set_index("src_measure_id")["tgt_measure_id"]
     assert best["up:0"] == "low:1" and best["up:1"] == "low:0"
-    assert al.loc[(al["src_measure_id"] == "up:0") & (al["rank"] == 1), "label"].iat[0] == "strong"
-    assert "市场准入负面清单制度" in al.loc[(al["src_measure_id"] == "up:0") & (al["rank"] == 1), "evidence"].iat[0]
+    first = al[(al["src_measure_id"] == "up:0") & (al["rank"] == 1)].iloc[0]
+    assert first["label"] == "strong" and "市场准入负面清单制度" in first["evidence"]
+    assert set(al["direction"]) == {"top-down"}
 
 
 def test_unmatched_source_is_a_gap():
-    al = align_pair(SRC, TGT, fake_embed, top_k=3)
+    al = align_pair(SRC, TGT, fake_embed, MODEL, MatchParams(top_k=3))
     cov = coverage(al, SRC, "low").set_index("src_measure_id")
     assert cov.loc["up:2", "status"] == "gap" and cov.loc["up:0", "status"] == "covered"
+    assert cov.loc["up:0", "best_tgt_measure_id"] == "low:1"
 
 
 def test_evidence_signals():
@@ -57,16 +76,52 @@ def test_evidence_signals():
     assert clauses("一是加强领导。二是完善制度;三。") == ["一是加强领导。", "二是完善制度;三。"]
 
 
-def test_labels_thresholds_and_many_to_many():
-    scores = np.array([[0.9, 0.5, 0.1], [0.2, 0.1, 0.05]])
-    labels = label_links(scores, strong=0.6, partial=0.3, top1=0.15)
-    assert labels.tolist() == [["strong", "partial", "candidate"], ["partial", "candidate", "candidate"]]
+def test_rare_shared_span_outweighs_a_common_one():
+    docs = ["加强法治建设工作", "推进法治建设", "法治建设示范", "法治建设:清理涉企收费检查摊派", "法治建设:规范涉企收费检查摊派"]
+    w = bigram_weights(docs)  # 法治 is in every plan text, 摊派 in two of five
+    assert w["法治"] == 0.0 and w["摊派"] > 0.5
+    assert span_weight("涉企收费检查摊派", w) > 3 * span_weight("法治建设", w)
+
+
+def test_top_k_candidates_in_chunks_equal_one_pass():
+    rng = np.random.default_rng(0)
+    s, t = rng.normal(size=(7, 4)), rng.normal(size=(5, 4))
+    s, t = s / np.linalg.norm(s, axis=1, keepdims=True), t / np.linalg.norm(t, axis=1, keepdims=True)
+    whole, chunked = top_k_candidates(s, t, s, t, 3, chunk=100), top_k_candidates(s, t, s, t, 3, chunk=2)
+    for key in whole:
+        np.testing.assert_allclose(np.sort(whole[key], axis=-1), np.sort(chunked[key], axis=-1), rtol=1e-6)
+    full = (s @ t.T) * 2
+    assert set(whole["cols"][0]) == set(np.argsort(-full[0])[:3])
+    np.testing.assert_allclose(whole["lex_col_best"], (s @ t.T).max(0), rtol=1e-6)
+
+
+def test_score_model_round_trip_and_errors():
+    model = ScoreModel(tuple(float(i) for i in range(len(FEATURES))), -1.0, FEATURES, "x", "n", (0.7, 0.4, 0.2))
+    again = ScoreModel.from_dict("x", model.to_dict())
+    assert again == model
+    broken = model.to_dict()
+    del broken["weights"]["span_info"]
+    with pytest.raises(ValueError, match="span_info"):
+        ScoreModel.from_dict("x", broken)
+    with pytest.warns(UserWarning, match="no calibration for encoder 'st:some-model'"):
+        assert score_model_for("st:some-model").weights == MODEL.weights
+
+
+def test_params_take_calibrated_thresholds_unless_set():
+    from alignment.config import load_settings
+
+    p = MatchParams.from_settings(load_settings(), MODEL)
+    assert (p.strong, p.partial, p.top1) == MODEL.thresholds
+    p = MatchParams.from_settings(load_settings(partial_threshold=0.9), MODEL)
+    assert p.partial == 0.9 and p.strong == MODEL.thresholds[0]
 
 
 def test_plan_pairs_follow_levels():
     docs = pd.DataFrame({"doc_id": ["p", "c", "k", "p2"], "level": ["provincial", "municipal", "county", "provincial"]})
     pairs = plan_pairs(docs)
-    assert ("p", "c") in pairs and ("c", "p") not in pairs and ("p", "p2") in pairs and ("p2", "p") in pairs
+    assert ("p", "c", "top-down") in pairs and ("c", "p", "bottom-up") in pairs
+    assert ("k", "p", "bottom-up") in pairs and ("p", "p2", "sibling") in pairs and ("p2", "p", "sibling") in pairs
+    assert not any(a == "c" and b == "p" and d == "top-down" for a, b, d in pairs)
 
 
 @pytest.mark.model
@@ -76,7 +131,9 @@ def test_evaluate_agrees_with_reference_scorer(corpus, tmp_path):
     from alignment.match import align_plans, cached_embedder
 
     s = load_settings(interim_dir=tmp_path)
-    al, _ = align_plans(corpus.measures, [("000", "003")], cached_embedder("lexical", s, False), s, progress=False)
+    model = score_model_for("lexical")
+    al, _ = align_plans(corpus.measures, [("000", "003", "top-down")], cached_embedder("lexical", s, False), model,
+                        MatchParams.from_settings(s, model), progress=False)
     gold_path = SHARED / "gold" / "dev_000_to_003.csv"
     ours = score_alignments(corpus.measures, al, read_gold([gold_path]))
     corpus.measures.to_parquet(tmp_path / "m.parquet")

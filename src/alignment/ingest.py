@@ -185,6 +185,6 @@ def read_raw(path: str | Path) -> RawText:
             raise IngestError(path, "does not start with a PDF header (%PDF); not a PDF file")
         return RawText(pdf_to_text(data, path.name), "pdf", "pdf")
     text, encoding, flags = decode_bytes(data, path.name)
-    if suffix in (".htm", ".html") or re.match(r"\s*<(!doctype html|html)", text[:200], re.I):
+    if suffix in (".htm", ".html") or re.match(r"\s*<(!doctype html|html)", text[:200], re.IGNORECASE):
         return RawText(html_to_text(text), encoding, "html", flags)
     return RawText(text, encoding, "txt", flags)

@@ -1,22 +1,40 @@
 """Match stage: measures of two plans -> labelled, explained links (alignments) and coverage.
 
-Evidence for a (source, target) pair, each in [0, 1]:
+Matching runs in blocks (one source plan against one target plan, or a few) and in two steps,
+so it never builds an all-pairs matrix of a corpus:
 
-- ``semantic``: best cosine between a source clause and a target clause (encoder vectors), so a
-  long bundled measure can match the one task that carries part of it;
-- ``lexical``: character 2-3-gram TF-IDF cosine of the whole texts;
-- ``reuse``: verbatim reuse, the share of the target clause's characters that lie in spans of
-  >= 4 characters shared with the source (in the spirit of Smith-Waterman reuse detectors).
+1. **Candidates.** Whole-text vectors (character n-gram TF-IDF and the encoder) are multiplied
+   in chunks of sources; each source keeps its ``top_k`` targets by the sum of both cosines.
+2. **Evidence.** Each candidate pair gets the features in :data:`FEATURES`:
 
-The combined score is a logistic model over those signals (weights in ``config``), calibrated
-on the development set; labels come from its thresholds. Matching never builds an all-pairs
-matrix of a corpus: it runs per document pair, and within a pair it keeps the top-k targets of
-each source using chunked matrix products.
+   - ``lexical``, ``semantic``: whole-text cosines (character 2-3-gram TF-IDF; encoder);
+   - ``lexical_clause``, ``semantic_clause``: best clause-to-clause cosine, so a long bundled
+     measure can match the one task that carries part of it;
+   - ``span_info``: verbatim reuse in the spirit of Smith-Waterman reuse detectors: the
+     informativeness of the longest shared character span, counted in character bigrams
+     weighted by rarity in the block (a shared "法治建设" counts little, a shared
+     "涉企收费检查摊派" much);
+   - ``contain_src``, ``contain_tgt``: rarity-weighted share of each side's bigrams that the
+     other side also has;
+   - relative evidence: each cosine minus the best of its source (row) or target (column), and
+     the reciprocal rank of the target among the source's candidates.
+
+   A logistic :class:`ScoreModel` per encoder, calibrated on hand-labelled gold pairs
+   (:mod:`alignment.calibrate`), turns them into the link probability ``score``.
+
+Labels: ``strong`` from ``strong_threshold``, ``partial`` from ``partial_threshold`` (and a
+source's best target from ``top1_threshold``), else ``candidate``.
 """
 from __future__ import annotations
 
+import json
+import math
 import re
+import warnings
+from collections import Counter
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,7 +43,14 @@ from .extract import RESPONSIBILITY_LIST
 
 _CLAUSE_SPLIT = re.compile(r"(?<=[。;；!！?？])")
 _NOISE = re.compile(r"[\ufffd]")
-MIN_SPAN = 4
+_NON_CONTENT = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
+MIN_SPAN = 4  # shortest shared span shown as evidence and counted as reuse
+
+FEATURES = (
+    "lexical", "semantic", "lexical_clause", "semantic_clause", "span_info", "contain_src",
+    "contain_tgt", "lexical_vs_row_best", "semantic_vs_row_best", "lexical_vs_col_best",
+    "semantic_vs_col_best", "lexical_row_rank", "semantic_row_rank", "span_row_rank",
+)
 
 
 def match_text(text: str) -> str:
@@ -45,14 +70,19 @@ def clauses(text: str, min_chars: int = 6) -> list[str]:
     return out or [match_text(text) or text]
 
 
-def _content(s: str) -> str:
-    return re.sub(r"[^\u4e00-\u9fff0-9A-Za-z%]", "", s)
+def content(text: str) -> str:
+    """Only CJK characters, digits, letters and %: what reuse and containment compare."""
+    return _NON_CONTENT.sub("", text)
 
 
 def shared_spans(a: str, b: str, min_len: int = MIN_SPAN) -> list[str]:
     """Maximal substrings of length >= ``min_len`` that ``a`` and ``b`` share (content chars only),
-    longest first, without overlaps in ``b``."""
-    a, b = _content(a), _content(b)
+    longest first, without overlaps in ``b``.
+
+    >>> shared_spans("全面实施市场准入负面清单制度", "落实统一的市场准入负面清单制度")
+    ['市场准入负面清单制度']
+    """
+    a, b = content(a), content(b)
     if len(a) < min_len or len(b) < min_len:
         return []
     grams = {a[i:i + min_len] for i in range(len(a) - min_len + 1)}
@@ -71,7 +101,7 @@ def shared_spans(a: str, b: str, min_len: int = MIN_SPAN) -> list[str]:
 
 def reuse_share(a: str, b: str, min_len: int = MIN_SPAN) -> float:
     """Share of the shorter text's content characters lying in spans shared with the other."""
-    ca, cb = _content(a), _content(b)
+    ca, cb = content(a), content(b)
     if not ca or not cb:
         return 0.0
     short, long_ = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
@@ -79,97 +109,244 @@ def reuse_share(a: str, b: str, min_len: int = MIN_SPAN) -> float:
     return min(1.0, covered / len(short))
 
 
-SIGNALS = ("lexical", "semantic", "reuse", "semantic_doc", "lexical_clause",
-           "lexical_vs_row_best", "semantic_vs_row_best", "lexical_vs_col_best")
+def _bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def bigram_weights(docs: list[str]) -> dict[str, float]:
+    """Rarity of each character bigram over ``docs`` (content text), scaled to [0, 1]:
+    ``log(N / df) / log(N)``; a bigram in every document weighs 0. Unseen bigrams weigh 1."""
+    n = len(docs)
+    if n < 2:
+        return {}
+    df = Counter(g for d in docs for g in _bigrams(d))
+    scale = math.log(n)
+    return {g: math.log(n / c) / scale for g, c in df.items()}
+
+
+def span_weight(span: str, weights: dict[str, float]) -> float:
+    """Informativeness of a span: the summed rarity of its bigrams."""
+    return sum(weights.get(span[i:i + 2], 1.0) for i in range(len(span) - 1))
 
 
 @dataclass(frozen=True)
 class ScoreModel:
-    """Logistic combination of the signals in :data:`SIGNALS`.
+    """Logistic combination of :data:`FEATURES` for one encoder: ``score = sigmoid(b + w . x)``.
 
-    Coefficients were fitted by logistic regression on the development gold (000 -> 003, see
-    ``scripts/calibrate.py``); the *_vs_*_best signals are each score minus the best score of
-    its row (source) or column (target), which makes the model relative within a plan pair.
+    Fitted by :func:`alignment.calibrate.fit_score_model` on hand-labelled pairs and stored in
+    ``calibration.json`` (packaged defaults; ``alignment calibrate`` writes a user file).
     """
 
-    weights: tuple[float, ...] = (2.29, 2.42, 3.53, 2.92, 3.82, 2.05, 3.80, 2.14)
-    intercept: float = -6.30
+    weights: tuple[float, ...]
+    intercept: float
+    features: tuple[str, ...] = FEATURES
+    encoder: str = ""
+    note: str = ""
+    # label thresholds (strong, partial, top1) chosen with the model by cross-validation
+    thresholds: tuple[float, float, float] = (0.6, 0.35, 0.35)
 
-    def __call__(self, features: np.ndarray) -> np.ndarray:
-        z = self.intercept + features @ np.asarray(self.weights)
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        z = self.intercept + np.asarray(x, dtype=np.float64) @ np.asarray(self.weights)
         return 1.0 / (1.0 + np.exp(-z))
 
+    def to_dict(self) -> dict:
+        return {"weights": {f: round(w, 4) for f, w in zip(self.features, self.weights)},
+                "intercept": round(self.intercept, 4),
+                "thresholds": dict(zip(("strong", "partial", "top1"), self.thresholds)), "note": self.note}
 
-def _group_max(sim: np.ndarray, row_groups: np.ndarray, col_starts: np.ndarray, n_rows: int) -> np.ndarray:
-    """Max of ``sim`` (clauses x clauses) over clause groups -> (n_src, n_tgt)."""
-    by_col = np.maximum.reduceat(sim, col_starts, axis=1)
-    out = np.full((n_rows, by_col.shape[1]), -1.0, dtype=np.float32)
-    np.maximum.at(out, row_groups, by_col)
-    return out
+    @classmethod
+    def from_dict(cls, encoder: str, d: dict) -> ScoreModel:
+        w = d["weights"]
+        missing = set(FEATURES) - set(w)
+        if missing:
+            raise ValueError(f"calibration for {encoder!r} lacks features {sorted(missing)}; "
+                             f"rerun `alignment calibrate`")
+        t = d.get("thresholds", {})
+        thresholds = tuple(float(t.get(k, v)) for k, v in zip(("strong", "partial", "top1"), cls.thresholds))
+        return cls(tuple(float(w[f]) for f in FEATURES), float(d["intercept"]), FEATURES, encoder,
+                   d.get("note", ""), thresholds)
 
 
-def _starts(groups: list[list[str]]) -> np.ndarray:
-    return np.cumsum([0] + [len(g) for g in groups[:-1]])
+PACKAGED_CALIBRATION = "calibration.json"
 
 
-def pair_signals(src_texts: list[str], tgt_texts: list[str], embed, top_k: int = 10) -> dict[str, np.ndarray]:
-    """Signals for every (source, target) pair of two plans.
+def read_calibrations(path: Path | None = None) -> dict[str, dict]:
+    """Calibrations by encoder name: the packaged file, overlaid by ``path`` if it exists."""
+    table = json.loads(resources.files("alignment").joinpath(PACKAGED_CALIBRATION).read_text("utf-8"))
+    if path is not None and Path(path).exists():
+        table.update(json.loads(Path(path).read_text("utf-8")))
+    return table
 
-    ``embed`` maps a list of texts to unit vectors. ``reuse`` is computed only for each source's
-    ``top_k`` targets by the other signals (0 elsewhere), which keeps the work linear in k.
+
+def score_model_for(encoder: str, path: Path | None = None, fallback: str = "use-multilingual") -> ScoreModel:
+    """The calibrated model of ``encoder``; an uncalibrated encoder borrows ``fallback``'s
+    model with a warning (run ``alignment calibrate`` to fit one)."""
+    table = read_calibrations(path)
+    if encoder in table:
+        return ScoreModel.from_dict(encoder, table[encoder])
+    warnings.warn(f"no calibration for encoder {encoder!r}; using the one of {fallback!r}. Fit one with "
+                  f"`alignment calibrate --gold FILE --encoder {encoder}`.", stacklevel=2)
+    return ScoreModel.from_dict(encoder, table[fallback])
+
+
+def _dense_dot(a, b) -> np.ndarray:
+    """a @ b.T as a dense float32 array, for dense or scipy-sparse rows."""
+    out = a @ b.T
+    return np.asarray(out.toarray() if hasattr(out, "toarray") else out, dtype=np.float32)
+
+
+def _reciprocal_rank(values: np.ndarray) -> np.ndarray:
+    """1 / rank of each value within its row (1 for the largest)."""
+    order = np.argsort(-values, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(values.shape[1])[None, :], axis=1)
+    return 1.0 / (1.0 + ranks)
+
+
+def top_k_candidates(lex_s, lex_t, sem_s, sem_t, top_k: int, chunk: int = 1024) -> dict[str, np.ndarray]:
+    """Each source's ``top_k`` targets by lexical + semantic cosine, in chunks of sources.
+
+    Parameters are row-normalised vectors (dense or sparse) of sources and targets. Memory is
+    ``chunk x n_targets``, never ``n_sources x n_targets``.
 
     Returns
     -------
-    dict of (len(src_texts), len(tgt_texts)) float arrays, one per name in :data:`SIGNALS`.
+    dict of arrays: ``rows``, ``cols`` (n_src, k) candidate indices; ``lexical``, ``semantic``
+    (n_src, k) their cosines; ``lex_row_best``, ``sem_row_best`` (n_src,) and ``lex_col_best``,
+    ``sem_col_best`` (n_tgt,) the best cosine over all targets / all sources.
+    """
+    n, m = sem_s.shape[0], sem_t.shape[0]
+    k = min(top_k, m)
+    out = {"rows": np.zeros((n, k), np.int64), "cols": np.zeros((n, k), np.int64),
+           "lexical": np.zeros((n, k), np.float32), "semantic": np.zeros((n, k), np.float32),
+           "lex_row_best": np.zeros(n, np.float32), "sem_row_best": np.zeros(n, np.float32),
+           "lex_col_best": np.full(m, -1.0, np.float32), "sem_col_best": np.full(m, -1.0, np.float32)}
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        lex, sem = _dense_dot(lex_s[start:stop], lex_t), _dense_dot(sem_s[start:stop], sem_t)
+        prelim = lex + sem
+        idx = np.argpartition(-prelim, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (stop - start, 1))
+        out["rows"][start:stop] = np.arange(start, stop)[:, None]
+        out["cols"][start:stop] = idx
+        out["lexical"][start:stop] = np.take_along_axis(lex, idx, 1)
+        out["semantic"][start:stop] = np.take_along_axis(sem, idx, 1)
+        out["lex_row_best"][start:stop], out["sem_row_best"][start:stop] = lex.max(1), sem.max(1)
+        np.maximum(out["lex_col_best"], lex.max(0), out=out["lex_col_best"])
+        np.maximum(out["sem_col_best"], sem.max(0), out=out["sem_col_best"])
+    return out
+
+
+def _clause_max(vec_s, vec_t, clause_rows_s: list[np.ndarray], clause_rows_t: list[np.ndarray],
+                rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Best clause-to-clause cosine for each candidate (rows[i, :], cols[i, :])."""
+    out = np.zeros(cols.shape, np.float32)
+    for i in range(cols.shape[0]):
+        tgt_clause = [clause_rows_t[j] for j in cols[i]]
+        sims = _dense_dot(vec_s[clause_rows_s[rows[i, 0]]], vec_t[np.concatenate(tgt_clause)])
+        best = sims.max(0)
+        starts = np.cumsum([0] + [len(c) for c in tgt_clause[:-1]])
+        out[i] = np.maximum.reduceat(best, starts)
+    return out
+
+
+def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k: int = 10,
+                       chunk: int = 1024) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], list[list[str]]]:
+    """Candidates and their evidence for every source of a block.
+
+    ``embed`` maps a list of texts to row-normalised vectors (dense or sparse); it is called
+    twice (whole texts, clauses), each time on sources and targets together so that fitted
+    encoders share one vocabulary.
+
+    Returns
+    -------
+    (rows, cols, features, spans)
+        ``rows``/``cols`` (n_src, k) indices into the inputs; ``features`` maps each name in
+        :data:`FEATURES` plus ``reuse`` to an (n_src, k) array; ``spans`` holds, per candidate
+        (row-major), the shared spans of >= MIN_SPAN chars, most informative first.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    n, m = len(src_texts), len(tgt_texts)
-    cs, ct = [clauses(t) for t in src_texts], [clauses(t) for t in tgt_texts]
-    flat_s, flat_t = [c for g in cs for c in g], [c for g in ct for c in g]
-    rows_s = np.repeat(np.arange(n), [len(g) for g in cs])
-    starts_t = _starts(ct)
+    n = len(src_texts)
     docs_s, docs_t = [match_text(t) for t in src_texts], [match_text(t) for t in tgt_texts]
-    # one call per side pair, so fitted encoders (lexical) share one vocabulary
-    v = embed(flat_s + flat_t)
-    semantic = _group_max(v[: len(flat_s)] @ v[len(flat_s):].T, rows_s, starts_t, n)
-    d = embed(docs_s + docs_t)
-    semantic_doc = d[:n] @ d[n:].T
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True).fit(docs_s + docs_t)
-    lexical = (vec.transform(docs_s) @ vec.transform(docs_t).T).toarray()
-    cvec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit(flat_s + flat_t)
-    lexical_clause = _group_max((cvec.transform(flat_s) @ cvec.transform(flat_t).T).toarray(), rows_s, starts_t, n)
-    signals = {
-        "lexical": lexical, "semantic": semantic, "semantic_doc": semantic_doc,
-        "lexical_clause": lexical_clause,
-        "lexical_vs_row_best": lexical - lexical.max(1, keepdims=True),
-        "semantic_vs_row_best": semantic - semantic.max(1, keepdims=True),
-        "lexical_vs_col_best": lexical - lexical.max(0, keepdims=True),
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32)
+    vec.fit(docs_s + docs_t)
+    lex_s, lex_t = vec.transform(docs_s), vec.transform(docs_t)
+    sem = embed(docs_s + docs_t)
+    cand = top_k_candidates(lex_s, lex_t, sem[:n], sem[n:], top_k, chunk)
+    rows, cols = cand["rows"], cand["cols"]
+
+    cs, ct = [clauses(t) for t in src_texts], [clauses(t) for t in tgt_texts]
+    flat = [c for g in cs + ct for c in g]
+    n_cs = sum(len(g) for g in cs)
+    bounds = np.cumsum([0] + [len(g) for g in cs + ct])
+    clause_rows = [np.arange(bounds[i], bounds[i + 1]) for i in range(len(cs) + len(ct))]
+    rows_s, rows_t = clause_rows[:n], [r - n_cs for r in clause_rows[n:]]
+    cvec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit(flat)
+    cl = cvec.transform(flat)
+    ce = embed(flat)
+    lexical_clause = _clause_max(cl[:n_cs], cl[n_cs:], rows_s, rows_t, rows, cols)
+    semantic_clause = _clause_max(ce[:n_cs], ce[n_cs:], rows_s, rows_t, rows, cols)
+
+    text_s, text_t = [content(d) for d in docs_s], [content(d) for d in docs_t]
+    weights = bigram_weights(text_s + text_t)
+    grams_s, grams_t = [_bigrams(t) for t in text_s], [_bigrams(t) for t in text_t]
+    mass_s = [span_weight_set(g, weights) for g in grams_s]
+    mass_t = [span_weight_set(g, weights) for g in grams_t]
+    span_info = np.zeros(cols.shape, np.float32)
+    contain_src, contain_tgt, reuse = (np.zeros(cols.shape, np.float32) for _ in range(3))
+    spans_out: list[list[str]] = []
+    for i in range(cols.shape[0]):
+        s = rows[i, 0]
+        for c, j in enumerate(cols[i]):
+            spans = shared_spans(text_s[s], text_t[j], 3)
+            ranked = sorted(spans, key=lambda sp: -span_weight(sp, weights))
+            span_info[i, c] = math.log1p(span_weight(ranked[0], weights)) if ranked else 0.0
+            shared = span_weight_set(grams_s[s] & grams_t[j], weights)
+            contain_src[i, c] = shared / mass_s[s] if mass_s[s] else 0.0
+            contain_tgt[i, c] = shared / mass_t[j] if mass_t[j] else 0.0
+            short = min(len(text_s[s]), len(text_t[j])) or 1
+            reuse[i, c] = min(1.0, sum(len(sp) for sp in spans if len(sp) >= MIN_SPAN) / short)
+            spans_out.append([sp for sp in ranked if len(sp) >= MIN_SPAN])
+
+    feats = {
+        "lexical": cand["lexical"], "semantic": cand["semantic"],
+        "lexical_clause": lexical_clause, "semantic_clause": semantic_clause,
+        "span_info": span_info, "contain_src": contain_src, "contain_tgt": contain_tgt,
+        "lexical_vs_row_best": cand["lexical"] - cand["lex_row_best"][:, None],
+        "semantic_vs_row_best": cand["semantic"] - cand["sem_row_best"][:, None],
+        "lexical_vs_col_best": cand["lexical"] - cand["lex_col_best"][cols],
+        "semantic_vs_col_best": cand["semantic"] - cand["sem_col_best"][cols],
+        "lexical_row_rank": _reciprocal_rank(cand["lexical"]),
+        "semantic_row_rank": _reciprocal_rank(cand["semantic"]),
+        "span_row_rank": _reciprocal_rank(span_info),
+        "reuse": reuse,
     }
-    reuse = np.zeros((n, m), dtype=np.float32)
-    prelim = lexical + semantic
-    k = min(top_k, m)
-    for i in range(n):
-        for j in np.argpartition(-prelim[i], k - 1)[:k] if k else []:
-            reuse[i, j] = max(reuse_share(a, b) for a in cs[i] for b in ct[j])
-    signals["reuse"] = reuse
-    return {name: np.asarray(signals[name], dtype=np.float32) for name in SIGNALS}
+    return rows, cols, {k: np.asarray(v, np.float32) for k, v in feats.items()}, spans_out
 
 
-def evidence_text(src: str, tgt: str, signals: dict[str, float], max_spans: int = 3) -> str:
-    """Short, human-readable reason for a link: shared spans, else the strongest signal."""
-    spans = [sp for sp in shared_spans(match_text(src), match_text(tgt)) if len(sp) >= MIN_SPAN][:max_spans]
-    head = f"sem {signals['semantic']:.2f} lex {signals['lexical']:.2f} reuse {signals['reuse']:.2f}"
+def span_weight_set(grams: set[str], weights: dict[str, float]) -> float:
+    """Summed rarity of a set of bigrams."""
+    return sum(weights.get(g, 1.0) for g in grams)
+
+
+def evidence_text(spans: list[str], signals: dict[str, float], max_spans: int = 3) -> str:
+    """Short, human-readable reason for a link: the most informative shared spans, else the
+    signals that carried it."""
+    head = (f"sem {signals['semantic']:.2f} clause {signals['semantic_clause']:.2f} "
+            f"lex {signals['lexical']:.2f}")
     if spans:
-        return f"shared: {'｜'.join(spans)} ({head})"
+        return f"shared: {'｜'.join(spans[:max_spans])} ({head})"
     return f"no shared wording; semantic match ({head})"
 
 
 def label_links(scores: np.ndarray, strong: float, partial: float, top1: float) -> np.ndarray:
-    """'strong' / 'partial' / 'candidate' for a (n_src, n_tgt) score matrix.
+    """'strong' / 'partial' / 'candidate' for an (n_src, k) score array.
 
     A source's best target is asserted (partial) from ``top1`` upward, since most upper
     measures are carried somewhere; any other target needs ``partial``.
+
+    >>> label_links(np.array([[0.9, 0.5, 0.1], [0.2, 0.1, 0.05]]), 0.6, 0.3, 0.15).tolist()
+    [['strong', 'partial', 'candidate'], ['partial', 'candidate', 'candidate']]
     """
     labels = np.full(scores.shape, "candidate", dtype=object)
     best = scores == scores.max(axis=1, keepdims=True)
@@ -178,46 +355,60 @@ def label_links(scores: np.ndarray, strong: float, partial: float, top1: float) 
     return labels
 
 
-def align_pair(src: pd.DataFrame, tgt: pd.DataFrame, embed, model: ScoreModel | None = None,
-               top_k: int = 10, strong: float = 0.6, partial: float = 0.28, top1: float = 0.05) -> pd.DataFrame:
+@dataclass(frozen=True)
+class MatchParams:
+    """What :func:`align_pair` needs besides data: candidates per source and label thresholds."""
+
+    top_k: int = 10
+    strong: float = 0.6
+    partial: float = 0.35
+    top1: float = 0.35
+
+    @classmethod
+    def from_settings(cls, s, model: ScoreModel | None = None) -> MatchParams:
+        """Thresholds set in ``s`` win; unset ones come from the model's calibration."""
+        strong, partial, top1 = model.thresholds if model else (cls.strong, cls.partial, cls.top1)
+        pick = (lambda v, d: d if v is None else v)
+        return cls(s.top_k, pick(s.strong_threshold, strong), pick(s.partial_threshold, partial),
+                   pick(s.top1_threshold, top1))
+
+
+def align_pair(src: pd.DataFrame, tgt: pd.DataFrame, embed, model: ScoreModel,
+               params: MatchParams = MatchParams(), direction: str = "top-down") -> pd.DataFrame:
     """Alignments from the measures ``src`` to the units ``tgt`` (one plan each, or a few).
 
     Returns
     -------
     pd.DataFrame
         Columns of :data:`alignment.schemas.ALIGNMENTS`; the ``top_k`` best targets of each
-        source, ranked, labelled and explained.
+        source, ranked by score, labelled and explained.
     """
     from .schemas import ALIGNMENTS
 
-    cols = list(ALIGNMENTS.columns)
+    cols_out = list(ALIGNMENTS.columns)
     if src.empty or tgt.empty:
-        return pd.DataFrame(columns=cols)
-    model = model or ScoreModel()
-    sig = pair_signals(src["text"].tolist(), tgt["text"].tolist(), embed, top_k)
-    features = np.stack([sig[k] for k in SIGNALS], axis=-1)
-    scores = model(features)
-    labels = label_links(scores, strong, partial, top1)
-    k = min(top_k, len(tgt))
-    rows = []
-    src_text, tgt_text = src["text"].tolist(), tgt["text"].tolist()
-    for i in range(len(src)):
-        order = np.argsort(-scores[i], kind="stable")[:k]
-        for rank, j in enumerate(order, start=1):
-            s = {name: float(sig[name][i, j]) for name in ("semantic", "lexical", "reuse")}
-            rows.append({
-                "src_measure_id": src["measure_id"].iat[i], "tgt_measure_id": tgt["measure_id"].iat[j],
-                "src_doc": src["doc_id"].iat[i], "tgt_doc": tgt["doc_id"].iat[j],
-                "score": float(scores[i, j]), "rank": rank, "label": labels[i, j],
-                "semantic": s["semantic"], "lexical": s["lexical"], "reuse": s["reuse"],
-                "evidence": evidence_text(src_text[i], tgt_text[j], s) if labels[i, j] != "candidate" else
-                f"sem {s['semantic']:.2f} lex {s['lexical']:.2f}",
-            })
-    return pd.DataFrame(rows, columns=cols)
+        return pd.DataFrame(columns=cols_out)
+    rows, cols, feats, spans = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, params.top_k)
+    scores = model(np.stack([feats[f] for f in FEATURES], axis=-1))
+    labels = label_links(scores, params.strong, params.partial, params.top1)
+    order = np.argsort(-scores, axis=1, kind="stable")
+    src_ids, src_docs = src["measure_id"].to_numpy(), src["doc_id"].to_numpy()
+    tgt_ids, tgt_docs = tgt["measure_id"].to_numpy(), tgt["doc_id"].to_numpy()
+    k = cols.shape[1]
+    out = []
+    for i in range(cols.shape[0]):
+        for rank, c in enumerate(order[i], start=1):
+            j = cols[i, c]
+            sig = {name: float(feats[name][i, c]) for name in ("semantic", "semantic_clause", "lexical")}
+            out.append((src_ids[rows[i, c]], tgt_ids[j], src_docs[rows[i, c]], tgt_docs[j], direction,
+                        float(scores[i, c]), rank, labels[i, c], sig["semantic"], sig["lexical"],
+                        float(feats["reuse"][i, c]),
+                        evidence_text(spans[i * k + c], sig)))
+    return pd.DataFrame(out, columns=cols_out)
 
 
 def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str) -> pd.DataFrame:
-    """covered / partial / gap for each source measure in one lower plan, with its best link.
+    """covered / partial / gap for each source measure in one target plan, with its best link.
 
     Returns
     -------
@@ -226,35 +417,51 @@ def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str)
     """
     from .schemas import COVERAGE
 
-    al = alignments[alignments["tgt_doc"] == tgt_doc]
+    al = alignments[(alignments["tgt_doc"] == tgt_doc) & alignments["label"].isin(["strong", "partial"])]
+    best = al.sort_values("score", ascending=False).drop_duplicates("src_measure_id").set_index("src_measure_id")
+    has_strong = set(al.loc[al["label"] == "strong", "src_measure_id"])
+    direction = alignments["direction"].iat[0] if len(alignments) else "top-down"
     rows = []
     for mid, doc in zip(src_measures["measure_id"], src_measures["doc_id"]):
-        links = al[(al["src_measure_id"] == mid) & al["label"].isin(["strong", "partial"])]
-        if links.empty:
-            rows.append({"src_measure_id": mid, "src_doc": doc, "tgt_doc": tgt_doc, "status": "gap",
-                         "best_tgt_measure_id": "", "best_score": 0.0, "evidence": ""})
+        if mid not in best.index:
+            rows.append((mid, doc, tgt_doc, direction, "gap", "", 0.0, ""))
             continue
-        best = links.sort_values("score", ascending=False).iloc[0]
-        status = "covered" if (links["label"] == "strong").any() else "partial"
-        rows.append({"src_measure_id": mid, "src_doc": doc, "tgt_doc": tgt_doc, "status": status,
-                     "best_tgt_measure_id": best["tgt_measure_id"], "best_score": float(best["score"]),
-                     "evidence": best["evidence"]})
+        b = best.loc[mid]
+        rows.append((mid, doc, tgt_doc, direction, "covered" if mid in has_strong else "partial",
+                     b["tgt_measure_id"], float(b["score"]), b["evidence"]))
     return pd.DataFrame(rows, columns=list(COVERAGE.columns))
 
 
 LEVEL_RANK = {"national": 0, "provincial": 1, "municipal": 2, "county": 3, "unknown": 4}
 
 
-def plan_pairs(documents: pd.DataFrame) -> list[tuple[str, str]]:
-    """(upper, lower) plan pairs to align: each plan against every plan above it, and plans of
-    the same level against each other both ways (siblings implementing shared upstream texts)."""
+def plan_pairs(documents: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(source, target, direction) blocks to align.
+
+    Every plan is aligned with each plan above it both ways: ``top-down`` (upper measures ->
+    lower units: what the lower plan carries or leaves out) and ``bottom-up`` (lower measures ->
+    upper units: where a local task comes from). Plans of the same level are aligned both ways
+    as ``sibling`` (they implement shared upstream texts).
+    """
     pairs = []
     docs = list(zip(documents["doc_id"], documents["level"]))
     for a, la in docs:
         for b, lb in docs:
-            if a != b and LEVEL_RANK.get(la, 4) <= LEVEL_RANK.get(lb, 4):
-                pairs.append((a, b))
+            ra, rb = LEVEL_RANK.get(la, 4), LEVEL_RANK.get(lb, 4)
+            if a == b:
+                continue
+            if ra < rb:
+                pairs += [(a, b, "top-down"), (b, a, "bottom-up")]
+            elif ra == rb:
+                pairs.append((a, b, "sibling"))
     return pairs
+
+
+def direction_of(documents: pd.DataFrame, src_doc: str, tgt_doc: str) -> str:
+    """'top-down', 'bottom-up' or 'sibling' for aligning ``src_doc`` onto ``tgt_doc``, by level."""
+    level = dict(zip(documents["doc_id"], documents["level"]))
+    ra, rb = LEVEL_RANK.get(level.get(src_doc), 4), LEVEL_RANK.get(level.get(tgt_doc), 4)
+    return "top-down" if ra < rb else "bottom-up" if ra > rb else "sibling"
 
 
 def sources_and_targets(measures: pd.DataFrame, src_docs: list[str], tgt_docs: list[str]):
@@ -265,9 +472,9 @@ def sources_and_targets(measures: pd.DataFrame, src_docs: list[str], tgt_docs: l
     return src.reset_index(drop=True), tgt.reset_index(drop=True)
 
 
-def align_plans(measures: pd.DataFrame, pairs: list[tuple[str, str]], embed, settings,
-                progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Align every (upper, lower) pair and derive coverage.
+def align_plans(measures: pd.DataFrame, pairs: list[tuple[str, str, str]], embed, model: ScoreModel,
+                params: MatchParams = MatchParams(), progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Align every (source, target, direction) block and derive coverage.
 
     Returns
     -------
@@ -279,18 +486,16 @@ def align_plans(measures: pd.DataFrame, pairs: list[tuple[str, str]], embed, set
     from . import schemas
 
     al_parts, cov_parts = [], []
-    for a, b in tqdm(pairs, desc="align", unit="pair", disable=not progress):
+    for a, b, direction in tqdm(pairs, desc="align", unit="pair", disable=not progress):
         src, tgt = sources_and_targets(measures, [a], [b])
-        al = align_pair(src, tgt, embed, top_k=settings.top_k, strong=settings.strong_threshold,
-                        partial=settings.partial_threshold, top1=settings.top1_threshold)
+        al = align_pair(src, tgt, embed, model, params, direction)
         al_parts.append(al)
         cov_parts.append(coverage(al, src, b))
     cols_al, cols_cov = list(schemas.ALIGNMENTS.columns), list(schemas.COVERAGE.columns)
     alignments = pd.concat(al_parts, ignore_index=True) if al_parts else pd.DataFrame(columns=cols_al)
     cov = pd.concat(cov_parts, ignore_index=True) if cov_parts else pd.DataFrame(columns=cols_cov)
-    alignments["rank"] = alignments["rank"].astype(int)
-    for col in ("score", "semantic", "lexical", "reuse"):
-        alignments[col] = alignments[col].astype(float).clip(lower=-1.0)
+    alignments = alignments.astype({"rank": int, "score": float, "semantic": float, "lexical": float,
+                                    "reuse": float})
     alignments["score"] = alignments["score"].clip(0.0, 1.0)
     cov["best_score"] = cov["best_score"].astype(float)
     return (schemas.validate(alignments, schemas.ALIGNMENTS, "alignments"),
@@ -303,4 +508,9 @@ def cached_embedder(encoder_name: str, settings, progress: bool = True):
 
     encoder = get_encoder(encoder_name)
     cache = EmbeddingCache(settings.cache_dir)
-    return lambda texts: embed_texts(texts, encoder, cache, settings.batch_size, progress)
+
+    def embed(texts: list[str]):
+        return embed_texts(texts, encoder, cache, settings.batch_size, progress)
+
+    embed.encoder_name = encoder.name  # differs from encoder_name after a fallback
+    return embed

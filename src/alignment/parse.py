@@ -427,7 +427,7 @@ class ParsedPlan:
     document: dict
     units: list[dict]
     residue: list[dict]
-    cleaned: dict[str, "CleanText"]
+    cleaned: dict[str, CleanText]
 
 
 def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
@@ -491,11 +491,11 @@ def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
 
 @dataclass
 class ParseResult:
-    documents: "pd.DataFrame"
-    measures: "pd.DataFrame"
-    residue: "pd.DataFrame"
+    documents: pd.DataFrame
+    measures: pd.DataFrame
+    residue: pd.DataFrame
     errors: list[str]
-    cleaned: dict[str, "CleanText"]
+    cleaned: dict[str, CleanText]
 
 
 def parse_corpus(entries, aliases: dict[str, str] | None = None, strict: bool = False,

@@ -16,6 +16,7 @@ LEVELS = ("national", "provincial", "municipal", "county", "unknown")
 MEASURE_KINDS = ("measure", "goal", "preamble", "paragraph", "closing")
 LINK_LABELS = ("strong", "partial", "candidate")
 COVERAGE_STATUS = ("covered", "partial", "gap")
+DIRECTIONS = ("top-down", "bottom-up", "sibling")
 
 
 def _is_list(series: pd.Series) -> pd.Series:
@@ -101,17 +102,20 @@ RESIDUE = pa.DataFrameSchema(
 
 ALIGNMENTS = pa.DataFrameSchema(
     {
-        "src_measure_id": _text_col("Measure of the source (usually upper) plan."),
+        "src_measure_id": _text_col("Numbered measure of the source plan (the upper plan when top-down)."),
         "tgt_measure_id": _text_col("Measure of the target plan."),
         "src_doc": _text_col("Source plan."),
         "tgt_doc": _text_col("Target plan."),
+        "direction": _text_col("top-down (upper -> lower), bottom-up (lower -> upper) or sibling.",
+                               checks=pa.Check.isin(DIRECTIONS)),
         "score": pa.Column(float, pa.Check.in_range(0.0, 1.0), description="Combined score, higher is closer."),
         "rank": pa.Column(int, pa.Check.ge(1), description="Rank of the target among this source's links to tgt_doc."),
         "label": _text_col("strong / partial (asserted links) or candidate (for inspection).",
                            checks=pa.Check.isin(LINK_LABELS)),
-        "semantic": pa.Column(float, description="Encoder cosine similarity."),
-        "lexical": pa.Column(float, description="Character n-gram TF-IDF cosine."),
-        "reuse": pa.Column(float, description="Share of the shorter text in shared spans of >= 4 chars."),
+        "semantic": pa.Column(float, description="Encoder cosine of the whole texts."),
+        "lexical": pa.Column(float, description="Character 2-3-gram TF-IDF cosine of the whole texts."),
+        "reuse": pa.Column(float, pa.Check.in_range(0.0, 1.0),
+                           description="Share of the shorter text in shared spans of >= 4 chars."),
         "evidence": _text_col("Shared spans or the top contributing signal, human readable."),
     },
     strict=True,
@@ -119,9 +123,11 @@ ALIGNMENTS = pa.DataFrameSchema(
 
 COVERAGE = pa.DataFrameSchema(
     {
-        "src_measure_id": _text_col("Upper-plan measure."),
-        "src_doc": _text_col("Upper plan."),
-        "tgt_doc": _text_col("Lower plan examined."),
+        "src_measure_id": _text_col("Source-plan measure."),
+        "src_doc": _text_col("Source plan."),
+        "tgt_doc": _text_col("Plan examined (the lower plan when top-down)."),
+        "direction": _text_col("Direction of the block, as in the alignments table.",
+                               checks=pa.Check.isin(DIRECTIONS)),
         "status": _text_col("covered / partial / gap.", checks=pa.Check.isin(COVERAGE_STATUS)),
         "best_tgt_measure_id": _text_col("Best link in the lower plan (empty for a gap).", nullable=True),
         "best_score": pa.Column(float, description="Score of that link (0 if none)."),

@@ -1,0 +1,127 @@
+"""Calibrate stage: hand-labelled gold pairs -> a :class:`~alignment.match.ScoreModel` per encoder.
+
+Takes the measures table and gold rows (format of :mod:`alignment.evaluate`), builds the
+candidate pairs the matcher would build for each gold plan pair, labels each candidate from
+the gold (linked or not), and fits a logistic regression over :data:`alignment.match.FEATURES`.
+Cross-validation groups candidates by source measure, so every fold scores measures the model
+did not see; its report is the honest estimate of how the calibration transfers.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .evaluate import gold_links, score_alignments
+from .match import FEATURES, MatchParams, ScoreModel, candidate_features, label_links, sources_and_targets
+
+
+def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs: list[tuple[str, str]],
+                        embed, top_k: int = 10) -> pd.DataFrame:
+    """Candidate pairs of the gold plan pairs with their features and gold labels.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row per candidate: ``src_measure_id``, ``tgt_measure_id``, ``src_doc``, ``tgt_doc``,
+        the :data:`FEATURES` columns, ``linked`` and ``strong`` (0/1 from the gold). Only
+        sources the gold labels are kept.
+    """
+    items, _ = gold_links(measures, gold_rows)
+    parts = []
+    for a, b in doc_pairs:
+        src, tgt = sources_and_targets(measures, [a], [b])
+        src = src[src["measure_id"].isin(items)].reset_index(drop=True)
+        if src.empty or tgt.empty:
+            continue
+        rows, cols, feats, _ = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, top_k)
+        frame = pd.DataFrame({f: feats[f].ravel() for f in FEATURES})
+        frame.insert(0, "src_measure_id", src["measure_id"].to_numpy()[rows.ravel()])
+        frame.insert(1, "tgt_measure_id", tgt["measure_id"].to_numpy()[cols.ravel()])
+        frame.insert(2, "src_doc", a)
+        frame.insert(3, "tgt_doc", b)
+        frame["linked"] = [int(t in items[s]["any"]) for s, t in zip(frame["src_measure_id"], frame["tgt_measure_id"])]
+        frame["strong"] = [int(t in items[s]["strong"]) for s, t in zip(frame["src_measure_id"], frame["tgt_measure_id"])]
+        parts.append(frame)
+    if not parts:
+        raise ValueError("no gold source measure could be matched to the measures table")
+    return pd.concat(parts, ignore_index=True)
+
+
+def fit_score_model(frame: pd.DataFrame, encoder: str, c: float = 1.0, note: str = "") -> ScoreModel:
+    """Logistic regression of ``linked`` on the feature columns of ``frame``."""
+    from sklearn.linear_model import LogisticRegression
+
+    if frame["linked"].nunique() < 2:
+        raise ValueError("the gold gives no linked (or no unlinked) candidate pair; cannot calibrate")
+    lr = LogisticRegression(C=c, max_iter=5000).fit(frame[list(FEATURES)].to_numpy(), frame["linked"].to_numpy())
+    return ScoreModel(tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]), FEATURES, encoder, note)
+
+
+def labelled_alignments(frame: pd.DataFrame, scores: np.ndarray, params: MatchParams) -> pd.DataFrame:
+    """An alignments-like table (``src_measure_id``, ``tgt_measure_id``, ``score``, ``label``)
+    for scored candidates, labelled with the thresholds of ``params``."""
+    out = frame[["src_measure_id", "tgt_measure_id"]].copy()
+    out["score"] = scores
+    out["label"] = "candidate"
+    for idx in out.groupby("src_measure_id").indices.values():
+        out.iloc[idx, out.columns.get_loc("label")] = label_links(
+            scores[idx][None, :], params.strong, params.partial, params.top1)[0]
+    return out
+
+
+def cross_validate(frame: pd.DataFrame, measures: pd.DataFrame, gold_rows: list[dict], params: MatchParams,
+                   folds: int = 6, c: float = 1.0) -> tuple[dict, np.ndarray]:
+    """Out-of-fold scores (folds grouped by source measure) and the metrics they reach.
+
+    Returns
+    -------
+    (metrics, scores)
+        ``metrics`` as :func:`alignment.evaluate.score_alignments`; ``scores`` one per row.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    scores = np.zeros(len(frame))
+    groups = frame["src_measure_id"].to_numpy()
+    for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(frame, groups=groups):
+        model = fit_score_model(frame.iloc[train], "cv", c)
+        scores[test] = model(frame.iloc[test][list(FEATURES)].to_numpy())
+    al = labelled_alignments(frame, scores, params)
+    return score_alignments(measures, al, gold_rows), scores
+
+
+THRESHOLD_GRID = {"strong": (0.4, 0.5, 0.6, 0.7, 0.8), "partial": (0.2, 0.25, 0.3, 0.35, 0.4, 0.5),
+                  "top1": (0.1, 0.15, 0.2, 0.3, 0.4, 0.5)}
+
+
+def choose_thresholds(frame: pd.DataFrame, scores: np.ndarray, measures: pd.DataFrame,
+                      gold_rows: list[dict], top_k: int) -> tuple[tuple[float, float, float], dict]:
+    """(strong, partial, top1) maximising any-link F1 + strong-link F1 + gap F1 of ``scores``
+    (out-of-fold scores, so the choice is not fitted to in-sample scores).
+
+    Returns
+    -------
+    (thresholds, metrics at those thresholds)
+    """
+    best = None
+    for partial in THRESHOLD_GRID["partial"]:
+        for top1 in (t for t in THRESHOLD_GRID["top1"] if t <= partial):
+            for strong in (t for t in THRESHOLD_GRID["strong"] if t >= partial):
+                r = score_alignments(measures, labelled_alignments(frame, scores, MatchParams(top_k, strong, partial, top1)),
+                                     gold_rows)
+                objective = r["any_link"]["f"] + r["strong_link"]["f"] + r["gap"]["f"]
+                if best is None or objective > best[0] + 1e-9:
+                    best = (objective, (strong, partial, top1), r)
+    return best[1], best[2]
+
+
+def write_calibration(path: Path, models: list[ScoreModel]) -> None:
+    """Add or replace the models' entries in the calibration file at ``path`` (atomically)."""
+    from .io import write_text
+
+    path = Path(path)
+    table = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    table.update({m.encoder: m.to_dict() for m in models})
+    write_text(path, json.dumps(table, ensure_ascii=False, indent=1) + "\n")
