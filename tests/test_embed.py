@@ -57,3 +57,18 @@ def test_missing_model_falls_back_with_named_warning():
         enc = get_encoder("st:no-such-org/no-such-model")
     assert enc.name == "use-multilingual"
     assert any("no-such-model" in str(w.message) and "use-multilingual" in str(w.message) for w in caught)
+
+
+def test_cached_embedder_reads_the_cache_file_once_and_warms_in_one_batch(tmp_path, monkeypatch):
+    from alignment.embed import CachedEmbedder
+
+    enc, cache = CountingEncoder(), EmbeddingCache(tmp_path)
+    loads = []
+    real_load = cache.load
+    monkeypatch.setattr(cache, "load", lambda name: loads.append(name) or real_load(name))
+    embed = CachedEmbedder(enc, cache, progress=False)
+    embed.warm(["加强领导", "完善制度", "新增任务三"])
+    v = embed(["完善制度", "加强领导"])
+    assert loads == ["counting"] and sorted(enc.seen) == sorted(["加强领导", "完善制度", "新增任务三"])
+    np.testing.assert_allclose(v, np.array([[4, 1], [4, 1]], dtype=np.float32) / 10)
+    assert embed.encoder_name == "counting"

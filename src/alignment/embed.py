@@ -184,8 +184,11 @@ class EmbeddingCache:
 
 
 def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None = None,
-                batch_size: int = 64, progress: bool = True) -> np.ndarray:
+                batch_size: int = 64, progress: bool = True, table: dict | None = None) -> np.ndarray:
     """Vectors for ``texts``, encoding only those the cache does not hold.
+
+    ``table`` is the cache already loaded in memory (it is updated in place); without it the
+    cache file is read on each call.
 
     Returns
     -------
@@ -194,7 +197,7 @@ def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None
     """
     if cache is None or not encoder.cacheable:
         return encoder.encode(list(texts), batch_size=batch_size, progress=progress)
-    table = cache.load(encoder.name)
+    table = cache.load(encoder.name) if table is None else table
     keys = [text_key(t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in table}.items())
     if missing:
@@ -202,3 +205,32 @@ def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None
         table.update({k: v for (k, _), v in zip(missing, vecs)})
         cache.save(encoder.name, table)
     return np.vstack([table[k] for k in keys]) if keys else np.zeros((0, 1), np.float32)
+
+
+class CachedEmbedder:
+    """``embed(texts) -> vectors`` through an encoder, with the disk cache held in memory.
+
+    Nothing loads until the first call. :meth:`warm` it on every text of a run first (the
+    matcher does): that one call encodes what is new with a progress bar and writes the
+    cache once; the per-block calls after it are lookups.
+    """
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache | None, batch_size: int = 64,
+                 progress: bool = True):
+        self.encoder, self.cache, self.batch_size, self.progress = encoder, cache, batch_size, progress
+        self._table: dict | None = None
+
+    @property
+    def encoder_name(self) -> str:
+        """Name of the encoder actually used (differs from the one asked for after a fallback)."""
+        return self.encoder.name
+
+    def warm(self, texts: list[str]) -> None:
+        """Encode and cache every text not cached yet (a no-op for fitted encoders)."""
+        if self.cache is not None and self.encoder.cacheable:
+            self(texts)
+
+    def __call__(self, texts: list[str]):
+        if self.cache is not None and self.encoder.cacheable and self._table is None:
+            self._table = self.cache.load(self.encoder.name)
+        return embed_texts(texts, self.encoder, self.cache, self.batch_size, self.progress, self._table)

@@ -486,6 +486,9 @@ def align_plans(measures: pd.DataFrame, pairs: list[tuple[str, str, str]], embed
     from . import schemas
 
     al_parts, cov_parts = [], []
+    if hasattr(embed, "warm"):  # encode every text once, then blocks look vectors up
+        used = measures[measures["doc_id"].isin({d for a, b, _ in pairs for d in (a, b)})]["text"]
+        embed.warm(sorted({match_text(t) for t in used} | {c for t in used for c in clauses(t)}))
     for a, b, direction in tqdm(pairs, desc="align", unit="pair", disable=not progress):
         src, tgt = sources_and_targets(measures, [a], [b])
         al = align_pair(src, tgt, embed, model, params, direction)
@@ -503,14 +506,7 @@ def align_plans(measures: pd.DataFrame, pairs: list[tuple[str, str, str]], embed
 
 
 def cached_embedder(encoder_name: str, settings, progress: bool = True):
-    """``embed(texts) -> vectors`` for an encoder name, backed by the on-disk cache."""
-    from .embed import EmbeddingCache, embed_texts, get_encoder
+    """:class:`alignment.embed.CachedEmbedder` for an encoder name and the settings' cache."""
+    from .embed import CachedEmbedder, EmbeddingCache, get_encoder
 
-    encoder = get_encoder(encoder_name)
-    cache = EmbeddingCache(settings.cache_dir)
-
-    def embed(texts: list[str]):
-        return embed_texts(texts, encoder, cache, settings.batch_size, progress)
-
-    embed.encoder_name = encoder.name  # differs from encoder_name after a fallback
-    return embed
+    return CachedEmbedder(get_encoder(encoder_name), EmbeddingCache(settings.cache_dir), settings.batch_size, progress)
