@@ -12,6 +12,7 @@ from alignment.match import (
     FEATURES,
     MatchParams,
     ScoreModel,
+    View,
     align_pair,
     bigram_weights,
     clauses,
@@ -83,16 +84,27 @@ def test_rare_shared_span_outweighs_a_common_one():
     assert span_weight("涉企收费检查摊派", w) > 3 * span_weight("法治建设", w)
 
 
-def test_top_k_candidates_in_chunks_equal_one_pass():
+def _unit(x):
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_top_k_candidates_in_chunks_equal_one_pass_and_brute_force():
     rng = np.random.default_rng(0)
-    s, t = rng.normal(size=(7, 4)), rng.normal(size=(5, 4))
-    s, t = s / np.linalg.norm(s, axis=1, keepdims=True), t / np.linalg.norm(t, axis=1, keepdims=True)
-    whole, chunked = top_k_candidates(s, t, s, t, 3, chunk=100), top_k_candidates(s, t, s, t, 3, chunk=2)
-    for key in whole:
-        np.testing.assert_allclose(np.sort(whole[key], axis=-1), np.sort(chunked[key], axis=-1), rtol=1e-6)
-    full = (s @ t.T) * 2
-    assert set(whole["cols"][0]) == set(np.argsort(-full[0])[:3])
-    np.testing.assert_allclose(whole["lex_col_best"], (s @ t.T).max(0), rtol=1e-6)
+    s, t = _unit(rng.normal(size=(7, 4))), _unit(rng.normal(size=(5, 4)))
+    ps, pt = _unit(rng.normal(size=(16, 4))), _unit(rng.normal(size=(9, 4)))  # pieces (clauses)
+    counts_s, counts_t = [1, 3, 2, 4, 1, 3, 2], [2, 1, 3, 1, 2]
+    views = {"whole": View.of_pieces(s, t, [1] * 7, [1] * 5), "pieces": View.of_pieces(ps, pt, counts_s, counts_t)}
+    one_pass, chunked = top_k_candidates(views, 3), top_k_candidates(views, 3, max_cells=20)
+    for key in one_pass:
+        np.testing.assert_allclose(np.sort(one_pass[key], axis=-1), np.sort(chunked[key], axis=-1), rtol=1e-6)
+    bs, bt = np.cumsum([0, *counts_s]), np.cumsum([0, *counts_t])
+    brute = np.array([[(ps[bs[i]:bs[i + 1]] @ pt[bt[j]:bt[j + 1]].T).max() for j in range(5)] for i in range(7)])
+    total = s @ t.T + brute
+    for i in range(7):
+        assert set(one_pass["cols"][i]) == set(np.argsort(-total[i])[:3])
+        np.testing.assert_allclose(one_pass["pieces"][i], brute[i, one_pass["cols"][i]], rtol=1e-5)
+    np.testing.assert_allclose(one_pass["pieces_col_best"], brute.max(0), rtol=1e-5)
+    np.testing.assert_allclose(one_pass["whole_row_best"], (s @ t.T).max(1), rtol=1e-5)
 
 
 def test_score_model_round_trip_and_errors():

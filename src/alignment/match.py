@@ -49,7 +49,7 @@ MIN_SPAN = 4  # shortest shared span shown as evidence and counted as reuse
 FEATURES = (
     "lexical", "semantic", "lexical_clause", "semantic_clause", "span_info", "contain_src",
     "contain_tgt", "lexical_vs_row_best", "semantic_vs_row_best", "lexical_vs_col_best",
-    "semantic_vs_col_best", "lexical_row_rank", "semantic_row_rank", "span_row_rank",
+    "semantic_vs_col_best",
 )
 
 
@@ -195,67 +195,75 @@ def _dense_dot(a, b) -> np.ndarray:
     return np.asarray(out.toarray() if hasattr(out, "toarray") else out, dtype=np.float32)
 
 
-def _reciprocal_rank(values: np.ndarray) -> np.ndarray:
-    """1 / rank of each value within its row (1 for the largest)."""
-    order = np.argsort(-values, axis=1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(values.shape[1])[None, :], axis=1)
-    return 1.0 / (1.0 + ranks)
+@dataclass(frozen=True)
+class View:
+    """One way of cutting texts into pieces, with their vectors.
+
+    Rows ``src_bounds[i]:src_bounds[i + 1]`` of ``src`` are the pieces of source unit ``i``;
+    ``tgt_starts[j]`` is the first row of target unit ``j`` in ``tgt`` (every unit has at least
+    one piece). A unit pair's similarity is the best cosine between their pieces.
+    """
+
+    src: object
+    tgt: object
+    src_bounds: np.ndarray
+    tgt_starts: np.ndarray
+
+    @classmethod
+    def of_pieces(cls, src, tgt, src_counts: list[int], tgt_counts: list[int]) -> View:
+        return cls(src, tgt, np.cumsum([0, *src_counts]), np.cumsum([0, *tgt_counts[:-1]]))
+
+    def unit_max(self, start: int, stop: int) -> np.ndarray:
+        """(stop - start, n_tgt) best piece-to-piece cosine of source units start..stop."""
+        lo = self.src_bounds[start]
+        sims = _dense_dot(self.src[lo:self.src_bounds[stop]], self.tgt)
+        by_tgt = np.maximum.reduceat(sims, self.tgt_starts, axis=1)
+        return np.maximum.reduceat(by_tgt, self.src_bounds[start:stop] - lo, axis=0)
 
 
-def top_k_candidates(lex_s, lex_t, sem_s, sem_t, top_k: int, chunk: int = 1024) -> dict[str, np.ndarray]:
-    """Each source's ``top_k`` targets by lexical + semantic cosine, in chunks of sources.
+def top_k_candidates(views: dict[str, View], top_k: int, max_cells: int = 2**25) -> dict[str, np.ndarray]:
+    """Each source's ``top_k`` targets by the summed similarity of all ``views``.
 
-    Parameters are row-normalised vectors (dense or sparse) of sources and targets. Memory is
-    ``chunk x n_targets``, never ``n_sources x n_targets``.
+    Sources are processed in chunks sized so that no piece-by-piece block exceeds
+    ``max_cells`` cells: memory stays bounded whatever the corpus size.
 
     Returns
     -------
-    dict of arrays: ``rows``, ``cols`` (n_src, k) candidate indices; ``lexical``, ``semantic``
-    (n_src, k) their cosines; ``lex_row_best``, ``sem_row_best`` (n_src,) and ``lex_col_best``,
-    ``sem_col_best`` (n_tgt,) the best cosine over all targets / all sources.
+    dict of arrays: ``rows``, ``cols`` (n_src, k) candidate indices; per view name, its
+    similarity (n_src, k), ``<name>_row_best`` (n_src,) and ``<name>_col_best`` (n_tgt,) the
+    best similarity over all targets / all sources.
     """
-    n, m = sem_s.shape[0], sem_t.shape[0]
+    first = next(iter(views.values()))
+    n, m = len(first.src_bounds) - 1, len(first.tgt_starts)
     k = min(top_k, m)
-    out = {"rows": np.zeros((n, k), np.int64), "cols": np.zeros((n, k), np.int64),
-           "lexical": np.zeros((n, k), np.float32), "semantic": np.zeros((n, k), np.float32),
-           "lex_row_best": np.zeros(n, np.float32), "sem_row_best": np.zeros(n, np.float32),
-           "lex_col_best": np.full(m, -1.0, np.float32), "sem_col_best": np.full(m, -1.0, np.float32)}
+    pieces = max(v.src_bounds[-1] / max(n, 1) * v.tgt.shape[0] for v in views.values())
+    chunk = int(max(1, min(n, max_cells // max(pieces, 1))))
+    out = {"rows": np.repeat(np.arange(n), k).reshape(n, k), "cols": np.zeros((n, k), np.int64)}
+    for name in views:
+        out[name] = np.zeros((n, k), np.float32)
+        out[f"{name}_row_best"] = np.zeros(n, np.float32)
+        out[f"{name}_col_best"] = np.full(m, -1.0, np.float32)
     for start in range(0, n, chunk):
         stop = min(start + chunk, n)
-        lex, sem = _dense_dot(lex_s[start:stop], lex_t), _dense_dot(sem_s[start:stop], sem_t)
-        prelim = lex + sem
-        idx = np.argpartition(-prelim, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (stop - start, 1))
-        out["rows"][start:stop] = np.arange(start, stop)[:, None]
+        sims = {name: v.unit_max(start, stop) for name, v in views.items()}
+        total = sum(sims.values())
+        idx = np.argpartition(-total, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (stop - start, 1))
         out["cols"][start:stop] = idx
-        out["lexical"][start:stop] = np.take_along_axis(lex, idx, 1)
-        out["semantic"][start:stop] = np.take_along_axis(sem, idx, 1)
-        out["lex_row_best"][start:stop], out["sem_row_best"][start:stop] = lex.max(1), sem.max(1)
-        np.maximum(out["lex_col_best"], lex.max(0), out=out["lex_col_best"])
-        np.maximum(out["sem_col_best"], sem.max(0), out=out["sem_col_best"])
-    return out
-
-
-def _clause_max(vec_s, vec_t, clause_rows_s: list[np.ndarray], clause_rows_t: list[np.ndarray],
-                rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Best clause-to-clause cosine for each candidate (rows[i, :], cols[i, :])."""
-    out = np.zeros(cols.shape, np.float32)
-    for i in range(cols.shape[0]):
-        tgt_clause = [clause_rows_t[j] for j in cols[i]]
-        sims = _dense_dot(vec_s[clause_rows_s[rows[i, 0]]], vec_t[np.concatenate(tgt_clause)])
-        best = sims.max(0)
-        starts = np.cumsum([0] + [len(c) for c in tgt_clause[:-1]])
-        out[i] = np.maximum.reduceat(best, starts)
+        for name, sim in sims.items():
+            out[name][start:stop] = np.take_along_axis(sim, idx, 1)
+            out[f"{name}_row_best"][start:stop] = sim.max(1)
+            np.maximum(out[f"{name}_col_best"], sim.max(0), out=out[f"{name}_col_best"])
     return out
 
 
 def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k: int = 10,
-                       chunk: int = 1024) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], list[list[str]]]:
+                       ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], list[list[str]]]:
     """Candidates and their evidence for every source of a block.
 
     ``embed`` maps a list of texts to row-normalised vectors (dense or sparse); it is called
     twice (whole texts, clauses), each time on sources and targets together so that fitted
-    encoders share one vocabulary.
+    encoders share one vocabulary. Candidates are chosen on whole-text and clause-level
+    similarity together, so a long measure still finds the task that carries one of its clauses.
 
     Returns
     -------
@@ -266,26 +274,25 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k:
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    n = len(src_texts)
+    n, m = len(src_texts), len(tgt_texts)
     docs_s, docs_t = [match_text(t) for t in src_texts], [match_text(t) for t in tgt_texts]
     vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32)
-    vec.fit(docs_s + docs_t)
-    lex_s, lex_t = vec.transform(docs_s), vec.transform(docs_t)
+    lex = vec.fit_transform(docs_s + docs_t)
     sem = embed(docs_s + docs_t)
-    cand = top_k_candidates(lex_s, lex_t, sem[:n], sem[n:], top_k, chunk)
-    rows, cols = cand["rows"], cand["cols"]
-
     cs, ct = [clauses(t) for t in src_texts], [clauses(t) for t in tgt_texts]
     flat = [c for g in cs + ct for c in g]
     n_cs = sum(len(g) for g in cs)
-    bounds = np.cumsum([0] + [len(g) for g in cs + ct])
-    clause_rows = [np.arange(bounds[i], bounds[i + 1]) for i in range(len(cs) + len(ct))]
-    rows_s, rows_t = clause_rows[:n], [r - n_cs for r in clause_rows[n:]]
-    cvec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit(flat)
-    cl = cvec.transform(flat)
-    ce = embed(flat)
-    lexical_clause = _clause_max(cl[:n_cs], cl[n_cs:], rows_s, rows_t, rows, cols)
-    semantic_clause = _clause_max(ce[:n_cs], ce[n_cs:], rows_s, rows_t, rows, cols)
+    cvec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
+    clex, csem = cvec.fit_transform(flat), embed(flat)
+    ones, counts_s, counts_t = [1] * max(n, m), [len(g) for g in cs], [len(g) for g in ct]
+    views = {
+        "lexical": View.of_pieces(lex[:n], lex[n:], ones[:n], ones[:m]),
+        "semantic": View.of_pieces(sem[:n], sem[n:], ones[:n], ones[:m]),
+        "lexical_clause": View.of_pieces(clex[:n_cs], clex[n_cs:], counts_s, counts_t),
+        "semantic_clause": View.of_pieces(csem[:n_cs], csem[n_cs:], counts_s, counts_t),
+    }
+    cand = top_k_candidates(views, top_k)
+    rows, cols = cand["rows"], cand["cols"]
 
     text_s, text_t = [content(d) for d in docs_s], [content(d) for d in docs_t]
     weights = bigram_weights(text_s + text_t)
@@ -308,19 +315,11 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k:
             reuse[i, c] = min(1.0, sum(len(sp) for sp in spans if len(sp) >= MIN_SPAN) / short)
             spans_out.append([sp for sp in ranked if len(sp) >= MIN_SPAN])
 
-    feats = {
-        "lexical": cand["lexical"], "semantic": cand["semantic"],
-        "lexical_clause": lexical_clause, "semantic_clause": semantic_clause,
-        "span_info": span_info, "contain_src": contain_src, "contain_tgt": contain_tgt,
-        "lexical_vs_row_best": cand["lexical"] - cand["lex_row_best"][:, None],
-        "semantic_vs_row_best": cand["semantic"] - cand["sem_row_best"][:, None],
-        "lexical_vs_col_best": cand["lexical"] - cand["lex_col_best"][cols],
-        "semantic_vs_col_best": cand["semantic"] - cand["sem_col_best"][cols],
-        "lexical_row_rank": _reciprocal_rank(cand["lexical"]),
-        "semantic_row_rank": _reciprocal_rank(cand["semantic"]),
-        "span_row_rank": _reciprocal_rank(span_info),
-        "reuse": reuse,
-    }
+    feats = {name: cand[name] for name in views}
+    for name in views:
+        feats[f"{name}_vs_row_best"] = cand[name] - cand[f"{name}_row_best"][:, None]
+        feats[f"{name}_vs_col_best"] = cand[name] - cand[f"{name}_col_best"][cols]
+    feats.update(span_info=span_info, contain_src=contain_src, contain_tgt=contain_tgt, reuse=reuse)
     return rows, cols, {k: np.asarray(v, np.float32) for k, v in feats.items()}, spans_out
 
 
@@ -465,10 +464,10 @@ def direction_of(documents: pd.DataFrame, src_doc: str, tgt_doc: str) -> str:
 
 
 def sources_and_targets(measures: pd.DataFrame, src_docs: list[str], tgt_docs: list[str]):
-    """Numbered measures of the source plans; every unit of the target plans (closing and goal
-    paragraphs also carry duties)."""
+    """Numbered measures of the source plans; the units of the target plans that can carry
+    duties: measures, goals and closing paragraphs (a preamble only states why the plan exists)."""
     src = measures[measures["doc_id"].isin(src_docs) & (measures["kind"] == "measure")]
-    tgt = measures[measures["doc_id"].isin(tgt_docs)]
+    tgt = measures[measures["doc_id"].isin(tgt_docs) & (measures["kind"] != "preamble")]
     return src.reset_index(drop=True), tgt.reset_index(drop=True)
 
 
