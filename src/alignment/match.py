@@ -3,21 +3,24 @@
 Matching runs in blocks (one source plan against one target plan, or a few) and in two steps,
 so it never builds an all-pairs matrix of a corpus:
 
-1. **Candidates.** Whole-text vectors (character n-gram TF-IDF and the encoder) are multiplied
-   in chunks of sources; each source keeps its ``top_k`` targets by the sum of both cosines.
-2. **Evidence.** Each candidate pair gets the features in :data:`FEATURES`:
+1. **Candidates.** Whole-text and clause vectors (character n-gram TF-IDF and the encoder) are
+   multiplied in memory-bounded chunks of sources; each source keeps its ``top_k`` targets by
+   the sum of four similarities:
 
    - ``lexical``, ``semantic``: whole-text cosines (character 2-3-gram TF-IDF; encoder);
    - ``lexical_clause``, ``semantic_clause``: best clause-to-clause cosine, so a long bundled
-     measure can match the one task that carries part of it;
+     measure can match the one task that carries part of it.
+2. **Evidence.** Each candidate pair gets the rest of :data:`FEATURES`:
+
    - ``span_info``: verbatim reuse in the spirit of Smith-Waterman reuse detectors: the
      informativeness of the longest shared character span, counted in character bigrams
      weighted by rarity in the block (a shared "法治建设" counts little, a shared
      "涉企收费检查摊派" much);
    - ``contain_src``, ``contain_tgt``: rarity-weighted share of each side's bigrams that the
      other side also has;
-   - relative evidence: each cosine minus the best of its source (row) or target (column), and
-     the reciprocal rank of the target among the source's candidates.
+   - relative evidence: the whole-text cosines minus the best of their source (row) or target
+     (column). (Ranks within a row are deliberately not used: they would give every source's
+     best target a flat bonus and assert links where a plan has no counterpart.)
 
    A logistic :class:`ScoreModel` per encoder, calibrated on hand-labelled gold pairs
    (:mod:`alignment.calibrate`), turns them into the link probability ``score``.
