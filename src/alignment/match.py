@@ -192,6 +192,21 @@ def score_model_for(encoder: str, path: Path | None = None, fallback: str = "use
     return ScoreModel.from_dict(encoder, table[fallback])
 
 
+def centred(vectors):
+    """Dense vectors minus their mean, re-normalised; sparse (lexical) vectors unchanged.
+
+    Plans of one field share a common direction in any sentence encoder ("all about 法治"),
+    which compresses cosines; removing the block's mean spreads them (Mu & Viswanath's
+    "all-but-the-top" post-processing, first step). On the dev pair this lifts the average
+    precision of the whole-text USE cosine from 0.40 to 0.51.
+    """
+    if hasattr(vectors, "toarray") or len(vectors) < 2:
+        return vectors
+    x = np.asarray(vectors, dtype=np.float32)
+    x = x - x.mean(axis=0, keepdims=True)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
 def _dense_dot(a, b) -> np.ndarray:
     """a @ b.T as a dense float32 array, for dense or scipy-sparse rows."""
     out = a @ b.T
@@ -281,12 +296,12 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k:
     docs_s, docs_t = [match_text(t) for t in src_texts], [match_text(t) for t in tgt_texts]
     vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, dtype=np.float32)
     lex = vec.fit_transform(docs_s + docs_t)
-    sem = embed(docs_s + docs_t)
+    sem = centred(embed(docs_s + docs_t))
     cs, ct = [clauses(t) for t in src_texts], [clauses(t) for t in tgt_texts]
     flat = [c for g in cs + ct for c in g]
     n_cs = sum(len(g) for g in cs)
     cvec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
-    clex, csem = cvec.fit_transform(flat), embed(flat)
+    clex, csem = cvec.fit_transform(flat), centred(embed(flat))
     ones, counts_s, counts_t = [1] * max(n, m), [len(g) for g in cs], [len(g) for g in ct]
     views = {
         "lexical": View.of_pieces(lex[:n], lex[n:], ones[:n], ones[:m]),
