@@ -108,7 +108,8 @@ def test_top_k_candidates_in_chunks_equal_one_pass_and_brute_force():
 
 
 def test_score_model_round_trip_and_errors():
-    model = ScoreModel(tuple(float(i) for i in range(len(FEATURES))), -1.0, FEATURES, "x", "n", (0.7, 0.4, 0.2))
+    model = ScoreModel(tuple(float(i) for i in range(len(FEATURES))), -1.0, FEATURES, "x", "n", (0.7, 0.4, 0.2),
+                       tuple(0.5 for _ in FEATURES))
     again = ScoreModel.from_dict("x", model.to_dict())
     assert again == model
     broken = model.to_dict()

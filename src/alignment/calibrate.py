@@ -56,8 +56,10 @@ def fit_score_model(frame: pd.DataFrame, encoder: str, c: float = 1.0, note: str
 
     if frame["linked"].nunique() < 2:
         raise ValueError("the gold gives no linked (or no unlinked) candidate pair; cannot calibrate")
-    lr = LogisticRegression(C=c, max_iter=5000).fit(frame[list(FEATURES)].to_numpy(), frame["linked"].to_numpy())
-    return ScoreModel(tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]), FEATURES, encoder, note)
+    x = frame[list(FEATURES)].to_numpy()
+    lr = LogisticRegression(C=c, max_iter=5000).fit(x, frame["linked"].to_numpy())
+    return ScoreModel(tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]), FEATURES, encoder, note,
+                      means=tuple(float(v) for v in x.mean(axis=0)))
 
 
 def labelled_alignments(frame: pd.DataFrame, scores: np.ndarray, params: MatchParams) -> pd.DataFrame:

@@ -147,6 +147,8 @@ class ScoreModel:
     note: str = ""
     # label thresholds (strong, partial, top1) chosen with the model by cross-validation
     thresholds: tuple[float, float, float] = (0.6, 0.35, 0.35)
+    # mean of each feature over the calibration candidates: the baseline for explanations
+    means: tuple[float, ...] = ()
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         z = self.intercept + np.asarray(x, dtype=np.float64) @ np.asarray(self.weights)
@@ -155,7 +157,8 @@ class ScoreModel:
     def to_dict(self) -> dict:
         return {"weights": {f: round(w, 4) for f, w in zip(self.features, self.weights)},
                 "intercept": round(self.intercept, 4),
-                "thresholds": dict(zip(("strong", "partial", "top1"), self.thresholds)), "note": self.note}
+                "thresholds": dict(zip(("strong", "partial", "top1"), self.thresholds)),
+                "means": {f: round(v, 4) for f, v in zip(self.features, self.means)}, "note": self.note}
 
     @classmethod
     def from_dict(cls, encoder: str, d: dict) -> ScoreModel:
@@ -166,8 +169,9 @@ class ScoreModel:
                              f"rerun `alignment calibrate`")
         t = d.get("thresholds", {})
         thresholds = tuple(float(t.get(k, v)) for k, v in zip(("strong", "partial", "top1"), cls.thresholds))
+        means = d.get("means", {})
         return cls(tuple(float(w[f]) for f in FEATURES), float(d["intercept"]), FEATURES, encoder,
-                   d.get("note", ""), thresholds)
+                   d.get("note", ""), thresholds, tuple(float(means.get(f, 0.0)) for f in FEATURES))
 
 
 PACKAGED_CALIBRATION = "calibration.json"
@@ -331,7 +335,7 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k:
             contain_tgt[i, c] = shared / mass_t[j] if mass_t[j] else 0.0
             short = min(len(text_s[s]), len(text_t[j])) or 1
             reuse[i, c] = min(1.0, sum(len(sp) for sp in spans if len(sp) >= MIN_SPAN) / short)
-            spans_out.append([sp for sp in ranked if len(sp) >= MIN_SPAN])
+            spans_out.append(distinct_spans([sp for sp in ranked if len(sp) >= MIN_SPAN]))
 
     feats = {name: cand[name] for name in views}
     for name in views:
@@ -341,19 +345,55 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k:
     return rows, cols, {k: np.asarray(v, np.float32) for k, v in feats.items()}, spans_out
 
 
+def distinct_spans(spans: list[str]) -> list[str]:
+    """Spans in order, dropping repeats and spans inside an earlier one.
+
+    >>> distinct_spans(["落实重大行政决策", "重大行政决策", "制度改革", "制度改革"])
+    ['落实重大行政决策', '制度改革']
+    """
+    kept: list[str] = []
+    for sp in spans:
+        if not any(sp in k for k in kept):
+            kept.append(sp)
+    return kept
+
+
 def span_weight_set(grams: set[str], weights: dict[str, float]) -> float:
     """Summed rarity of a set of bigrams."""
     return sum(weights.get(g, 1.0) for g in grams)
 
 
-def evidence_text(spans: list[str], signals: dict[str, float], max_spans: int = 3) -> str:
-    """Short, human-readable reason for a link: the most informative shared spans, else the
-    signals that carried it."""
+EVIDENCE_NAMES = {
+    "lexical": "same wording", "semantic": "same meaning", "lexical_clause": "a clause in the same words",
+    "semantic_clause": "a clause with the same meaning", "span_info": "a rare phrase reused verbatim",
+    "contain_src": "source wording contained", "contain_tgt": "target wording contained",
+}
+
+
+def top_signal(model: ScoreModel, x: np.ndarray) -> str:
+    """Plain-language name of the feature that lifts this pair's score most above a typical
+    candidate's (weight x (value - calibration mean)); relative features never explain a link
+    on their own, so only absolute evidence is named."""
+    means = model.means or (0.0,) * len(model.features)
+    contrib = {f: w * (v - mu) for f, w, v, mu in zip(model.features, model.weights, x, means)
+               if f in EVIDENCE_NAMES}
+    return EVIDENCE_NAMES[max(contrib, key=contrib.get)]
+
+
+def evidence_text(spans: list[str], signals: dict[str, float], top: str = "", max_spans: int = 3) -> str:
+    """Short, human-readable reason for a link: the most informative shared spans and the
+    signal that carried it.
+
+    >>> evidence_text(["市场准入负面清单制度"], {"semantic": 0.81, "semantic_clause": 0.9, "lexical": 0.42},
+    ...               "a rare phrase reused verbatim")
+    'shared: 市场准入负面清单制度; mainly a rare phrase reused verbatim (sem 0.81 clause 0.90 lex 0.42)'
+    """
     head = (f"sem {signals['semantic']:.2f} clause {signals['semantic_clause']:.2f} "
             f"lex {signals['lexical']:.2f}")
+    why = f"; mainly {top}" if top else ""
     if spans:
-        return f"shared: {'｜'.join(spans[:max_spans])} ({head})"
-    return f"no shared wording; semantic match ({head})"
+        return f"shared: {'｜'.join(spans[:max_spans])}{why} ({head})"
+    return f"no shared wording{why} ({head})"
 
 
 def label_links(scores: np.ndarray, strong: float, partial: float, top1: float) -> np.ndarray:
@@ -406,7 +446,8 @@ def align_pair(src: pd.DataFrame, tgt: pd.DataFrame, embed, model: ScoreModel,
     if src.empty or tgt.empty:
         return pd.DataFrame(columns=cols_out)
     rows, cols, feats, spans = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, params.top_k)
-    scores = model(np.stack([feats[f] for f in FEATURES], axis=-1))
+    x = np.stack([feats[f] for f in FEATURES], axis=-1)
+    scores = model(x)
     labels = label_links(scores, params.strong, params.partial, params.top1)
     order = np.argsort(-scores, axis=1, kind="stable")
     src_ids, src_docs = src["measure_id"].to_numpy(), src["doc_id"].to_numpy()
@@ -420,7 +461,7 @@ def align_pair(src: pd.DataFrame, tgt: pd.DataFrame, embed, model: ScoreModel,
             out.append((src_ids[rows[i, c]], tgt_ids[j], src_docs[rows[i, c]], tgt_docs[j], direction,
                         float(scores[i, c]), rank, labels[i, c], sig["semantic"], sig["lexical"],
                         float(feats["reuse"][i, c]),
-                        evidence_text(spans[i * k + c], sig)))
+                        evidence_text(spans[i * k + c], sig, top_signal(model, x[i, c]))))
     return pd.DataFrame(out, columns=cols_out)
 
 
