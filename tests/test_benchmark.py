@@ -22,7 +22,8 @@ def test_synthetic_corpus_is_four_levels_and_blocks_follow_it():
     derived = measures[measures["origin"] != ""]
     assert len(derived) > 0
     assert all(doc_of[o] == parent[d] for o, d in zip(derived["origin"], derived["doc_id"]))
-    blocks = dict(bench.blocks_by_hierarchy(docs))
+    blocks = bench.upward_blocks(docs)
     county = docs.loc[docs["level"] == "county", "doc_id"].iat[0]
-    assert len(blocks[county]) == 3 and blocks[county][0] == parent[county]
-    assert not any(d in blocks for d in docs.loc[docs["level"] == "national", "doc_id"])
+    above = {tgt[0] for src, tgt in blocks if src == county}
+    assert above == {parent[county], parent[parent[county]], parent[parent[parent[county]]]}
+    assert not any(src in set(docs.loc[docs["level"] == "national", "doc_id"]) for src, _ in blocks)

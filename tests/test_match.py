@@ -129,12 +129,31 @@ def test_params_take_calibrated_thresholds_unless_set():
     assert p.partial == 0.9 and p.strong == MODEL.thresholds[0]
 
 
-def test_plan_pairs_follow_levels():
-    docs = pd.DataFrame({"doc_id": ["p", "c", "k", "p2"], "level": ["provincial", "municipal", "county", "provincial"]})
-    pairs = plan_pairs(docs)
-    assert ("p", "c", "top-down") in pairs and ("c", "p", "bottom-up") in pairs
-    assert ("k", "p", "bottom-up") in pairs and ("p", "p2", "sibling") in pairs and ("p2", "p", "sibling") in pairs
-    assert not any(a == "c" and b == "p" and d == "top-down" for a, b, d in pairs)
+DOCS = pd.DataFrame({
+    "doc_id": ["ln", "as", "ta", "hn", "xt", "ln2"],
+    "level": ["provincial", "municipal", "county", "provincial", "municipal", "provincial"],
+    "region": ["辽宁省", "辽宁省鞍山市", "辽宁省鞍山市台安县", "湖南省", "湖南省湘潭市", "辽宁省"],
+    "implements": [["法治中国建设规划"], [], [], [], ["法治中国建设规划(2020—2025年)"], []],
+    "citations": [[], [], [], [], [], []],
+})
+
+
+def test_plan_pairs_all_follow_levels_both_ways():
+    pairs = plan_pairs(DOCS, "all")
+    assert ("ln", "as", "top-down") in pairs and ("as", "ln", "bottom-up") in pairs
+    assert ("ta", "ln", "bottom-up") in pairs and ("ln", "ln2", "sibling") in pairs and ("ln2", "ln", "sibling") in pairs
+    assert not any(a == "as" and b == "ln" and d == "top-down" for a, b, d in pairs)
+    assert len(pairs) == 6 * 5
+
+
+def test_plan_pairs_by_hierarchy_keep_nested_regions_and_shared_upstream_texts():
+    pairs = {(a, b) for a, b, _ in plan_pairs(DOCS, "hierarchy")}
+    assert {("ln", "ta"), ("as", "ta"), ("hn", "xt"), ("ln", "ln2")} <= pairs
+    assert ("ln", "xt") in pairs  # both implement 法治中国建设规划
+    assert ("as", "xt") not in pairs and ("ta", "hn") not in pairs and ("ln2", "xt") not in pairs
+    assert plan_pairs(DOCS, "auto", all_pairs_max_plans=3) == plan_pairs(DOCS, "hierarchy")
+    with pytest.raises(ValueError, match="pairing"):
+        plan_pairs(DOCS, "nearest")
 
 
 @pytest.mark.model

@@ -207,7 +207,7 @@ def run(
     parse(raw_dir=None, out_dir=None, strict=strict, config=config)
     s = _settings(config, encoder=encoder)
     measures, documents = _load_measures(s.processed_dir)
-    pairs = plan_pairs(documents)
+    pairs = plan_pairs(documents, s.pairing, s.all_pairs_max_plans)
     embed, model = _matcher(s, s.encoder)
     al, cov = align_plans(measures, pairs, embed, model, MatchParams.from_settings(s, model))
     write_table(al, s.processed_dir / "alignments.parquet")

@@ -42,6 +42,10 @@ class Settings:
     # Matching: candidates per source measure, and label thresholds on the link probability.
     # None = the thresholds calibrated with the encoder's score model (alignment calibrate).
     top_k: int = 10
+    # Which plans are aligned with each other: "all", "hierarchy" (nested regions or a shared
+    # upstream text) or "auto" (all pairs up to all_pairs_max_plans plans, else hierarchy).
+    pairing: str = "auto"
+    all_pairs_max_plans: int = 30
     strong_threshold: float | None = None
     partial_threshold: float | None = None
     top1_threshold: float | None = None  # a source's best target is asserted from this score up
