@@ -82,3 +82,21 @@ def test_calibrate_writes_a_score_model_that_evaluate_then_uses(raw_dir, tmp_pat
     res = runner.invoke(app, ["evaluate", "--gold", gold, "--encoders", "lexical", "--config", str(cfg)])
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[0].split() == ["metric", "lexical"]
+
+
+def test_gold_file_problems_are_clear_errors(raw_dir, tmp_path):
+    out = tmp_path / "out"
+    runner.invoke(app, ["parse", "--raw-dir", str(raw_dir), "--out-dir", str(out)])
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"processed_dir: {out}\ninterim_dir: {tmp_path / 'interim'}\n", encoding="utf-8")
+    bad = tmp_path / "labels.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    res = runner.invoke(app, ["evaluate", "--gold", str(bad), "--encoders", "lexical", "--config", str(cfg)])
+    assert res.exit_code == 1 and "labels.csv: gold file lacks columns" in res.output
+    res = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / "missing.csv"), "--config", str(cfg)])
+    assert res.exit_code != 0 and "does not exist" in res.output
+    other = tmp_path / "other.csv"
+    other.write_text("src_doc,src_id,src_quote,tgt_doc,tgt_quote,strength,note\n"
+                     "777,777:1,加强网络综合治理工作,778,网络治理,strong,\n", encoding="utf-8")
+    res = runner.invoke(app, ["evaluate", "--gold", str(other), "--config", str(cfg)])
+    assert res.exit_code == 1 and "names no plan pair present" in res.output

@@ -11,6 +11,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Parse Chinese implementation plans into measures and align them across levels.")
 
 ConfigOpt = typer.Option(None, "--config", help="YAML file overriding config.Settings fields.")
+GoldOpt = typer.Option(..., exists=True, dir_okay=False, help="Gold CSV file(s) in the shared gold format.")
 
 
 def _settings(config, **kw):
@@ -112,7 +113,10 @@ def _gold_blocks(measures, documents, gold: list[Path]):
     from .evaluate import gold_doc_pairs, read_gold
     from .match import direction_of
 
-    rows = read_gold(gold)
+    try:
+        rows = read_gold(gold)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        _fail(f"error: cannot read gold file: {exc}")
     prefix_to_doc = {}
     for doc, sf in zip(measures["doc_id"], measures["source_file"]):
         for part in str(sf).split(";"):
@@ -132,7 +136,7 @@ def _encoder_names(s, encoders: str | None) -> list[str]:
 
 @app.command()
 def evaluate(
-    gold: list[Path] = typer.Option(..., help="Gold CSV file(s) in the shared gold format."),
+    gold: list[Path] = GoldOpt,
     encoders: str | None = typer.Option(None, help="Comma-separated encoders (default: the default and baselines)."),
     config: Path | None = ConfigOpt,
 ) -> None:
@@ -153,7 +157,7 @@ def evaluate(
 
 @app.command()
 def calibrate(
-    gold: list[Path] = typer.Option(..., help="Gold CSV file(s) in the shared gold format."),
+    gold: list[Path] = GoldOpt,
     encoders: str | None = typer.Option(None, help="Comma-separated encoders (default: the default and baselines)."),
     out: Path | None = typer.Option(None, help="Calibration file to update (default data/interim/calibration.json)."),
     config: Path | None = ConfigOpt,
@@ -207,7 +211,10 @@ def run(
     parse(raw_dir=None, out_dir=None, strict=strict, config=config)
     s = _settings(config, encoder=encoder)
     measures, documents = _load_measures(s.processed_dir)
-    pairs = plan_pairs(documents, s.pairing, s.all_pairs_max_plans)
+    try:
+        pairs = plan_pairs(documents, s.pairing, s.all_pairs_max_plans)
+    except ValueError as exc:
+        _fail(f"error: {exc}")
     embed, model = _matcher(s, s.encoder)
     al, cov = align_plans(measures, pairs, embed, model, MatchParams.from_settings(s, model))
     write_table(al, s.processed_dir / "alignments.parquet")
