@@ -8,7 +8,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
-SHARED = ROOT.parent / "shared"
+GOLD_DEV = ROOT / "data" / "gold" / "dev_000_to_003.csv"  # the development gold set, kept with the data
+REFERENCE_SCORER = ROOT / "tests" / "reference" / "score_alignment.py"
 SEED = {p.name[:3]: p for p in RAW.glob("0*.txt")}
 
 

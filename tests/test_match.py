@@ -26,7 +26,7 @@ from alignment.match import (
     top_k_candidates,
 )
 
-from .conftest import SHARED
+from .conftest import GOLD_DEV, REFERENCE_SCORER
 
 VECS = {"负面清单": [1, 0, 0], "网络治理": [0, 1, 0], "调解": [0, 0, 1]}
 
@@ -166,11 +166,11 @@ def test_evaluate_agrees_with_reference_scorer(corpus, tmp_path):
     model = score_model_for("lexical")
     al, _ = align_plans(corpus.measures, [("000", "003", "top-down")], cached_embedder("lexical", s, False), model,
                         MatchParams.from_settings(s, model), progress=False)
-    gold_path = SHARED / "gold" / "dev_000_to_003.csv"
+    gold_path = GOLD_DEV
     ours = score_alignments(corpus.measures, al, read_gold([gold_path]))
     corpus.measures.to_parquet(tmp_path / "m.parquet")
     al.to_csv(tmp_path / "a.csv", index=False)
-    out = subprocess.run([sys.executable, str(SHARED / "tools" / "score_alignment.py"), "--measures",
+    out = subprocess.run([sys.executable, str(REFERENCE_SCORER), "--measures",
                           str(tmp_path / "m.parquet"), "--alignments", str(tmp_path / "a.csv"),
                           "--gold", str(gold_path), "--json"], capture_output=True, text=True, check=True)
     ref = json.loads(out.stdout)

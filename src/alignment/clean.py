@@ -29,6 +29,13 @@ _BOILERPLATE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("page number", re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$")),
 )
 _PUNCT_ONLY = re.compile(r"^[\s\W_]*$")
+_NON_CONTENT = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
+
+
+def content(text: str) -> str:
+    """Only CJK characters, digits, letters and %: the form in which texts are compared
+    (gold quotes, verbatim reuse), so punctuation and width never matter."""
+    return _NON_CONTENT.sub("", text)
 
 
 def classify_boilerplate(line: str) -> str | None:

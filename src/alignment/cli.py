@@ -110,19 +110,14 @@ def align(
 
 def _gold_blocks(measures, documents, gold: list[Path]):
     """Gold rows and the (source, target, direction) blocks they label, by plan id."""
-    from .evaluate import gold_doc_pairs, read_gold
+    from .evaluate import gold_plan_pairs, read_gold
     from .match import direction_of
 
     try:
         rows = read_gold(gold)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         _fail(f"error: cannot read gold file: {exc}")
-    prefix_to_doc = {}
-    for doc, sf in zip(measures["doc_id"], measures["source_file"]):
-        for part in str(sf).split(";"):
-            prefix_to_doc.setdefault(Path(part.strip()).name[:3], doc)
-    pairs = sorted({(prefix_to_doc[a], prefix_to_doc[b]) for a, b in gold_doc_pairs(rows)
-                    if a in prefix_to_doc and b in prefix_to_doc})
+    pairs = gold_plan_pairs(measures, rows)
     if not pairs:
         _fail("error: the gold file names no plan pair present in the measures table")
     return rows, [(a, b, direction_of(documents, a, b)) for a, b in pairs]
@@ -203,8 +198,8 @@ def run(
     encoder: str | None = typer.Option(None, help="use-multilingual (default), lexical, or st:<model>."),
     config: Path | None = ConfigOpt,
 ) -> None:
-    """The whole pipeline on data/raw/: parse, align every plan with the plans above it (both
-    ways) and its siblings, and write alignments and coverage to data/processed/."""
+    """The whole pipeline on data/raw/: parse, align every plan with the plans above it (both ways)
+    and its siblings, and write alignments and coverage to data/processed/."""
     from .io import write_table
     from .match import MatchParams, align_plans, plan_pairs
 

@@ -18,16 +18,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .clean import strip_pinyin, t2s_converter
+from .clean import content, strip_pinyin, t2s_converter
 
-_KEEP = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
 _PINYIN_ANY = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 
 
 def norm_quote(s: str) -> str:
     """Comparable form of a quote or measure text."""
     s = _PINYIN_ANY.sub("", strip_pinyin(s or "")[0])
-    return _KEEP.sub("", t2s_converter()(s))
+    return content(t2s_converter()(s))
 
 
 def read_gold(paths: list[Path]) -> list[dict]:
@@ -46,13 +45,21 @@ def read_gold(paths: list[Path]) -> list[dict]:
     return rows
 
 
+def file_prefixes(source_file: str) -> list[str]:
+    """Gold names of the raw files behind a unit: the 3-character file-name prefixes.
+
+    >>> file_prefixes("data/raw/002_1c94.txt;001_2724.txt")
+    ['002', '001']
+    """
+    parts = (Path(p.strip()).name for p in str(source_file).replace(";", ",").split(","))
+    return [p[:3] for p in parts if p]
+
+
 def _measures_by_file(measures: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
     by_file: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for mid, sf, text in zip(measures["measure_id"], measures["source_file"], measures["text"]):
-        for part in str(sf).replace(";", ",").split(","):
-            part = Path(part.strip()).name
-            if part:
-                by_file[part[:3]].append((str(mid), norm_quote(str(text))))
+        for prefix in file_prefixes(sf):
+            by_file[prefix].append((str(mid), norm_quote(str(text))))
     return by_file
 
 
@@ -142,6 +149,16 @@ def score_alignments(measures: pd.DataFrame, alignments: pd.DataFrame, gold_rows
 def gold_doc_pairs(gold_rows: list[dict]) -> list[tuple[str, str]]:
     """(source file prefix, target file prefix) pairs a gold set labels."""
     return sorted({(r["src_doc"], r["tgt_doc"]) for r in gold_rows if r["src_doc"] and r["tgt_doc"]})
+
+
+def gold_plan_pairs(measures: pd.DataFrame, gold_rows: list[dict]) -> list[tuple[str, str]]:
+    """The labelled pairs as (source plan id, target plan id), through the measures' files;
+    pairs naming a file that no plan holds are left out."""
+    doc_of: dict[str, str] = {}
+    for doc, sf in zip(measures["doc_id"], measures["source_file"]):
+        for prefix in file_prefixes(sf):
+            doc_of.setdefault(prefix, doc)
+    return sorted({(doc_of[a], doc_of[b]) for a, b in gold_doc_pairs(gold_rows) if a in doc_of and b in doc_of})
 
 
 def format_report(results: dict[str, dict]) -> str:

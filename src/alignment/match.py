@@ -42,11 +42,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .clean import content
 from .extract import RESPONSIBILITY_LIST
 
 _CLAUSE_SPLIT = re.compile(r"(?<=[。;；!！?？])")
 _NOISE = re.compile(r"[\ufffd]")
-_NON_CONTENT = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
 MIN_SPAN = 4  # shortest shared span shown as evidence and counted as reuse
 
 FEATURES = (
@@ -71,11 +71,6 @@ def clauses(text: str, min_chars: int = 6) -> list[str]:
         else:
             out.append(p)
     return out or [match_text(text) or text]
-
-
-def content(text: str) -> str:
-    """Only CJK characters, digits, letters and %: what reuse and containment compare."""
-    return _NON_CONTENT.sub("", text)
 
 
 def shared_spans(a: str, b: str, min_len: int = MIN_SPAN) -> list[str]:
@@ -192,7 +187,7 @@ def score_model_for(encoder: str, path: Path | None = None, fallback: str = "use
     if encoder in table:
         return ScoreModel.from_dict(encoder, table[encoder])
     warnings.warn(f"no calibration for encoder {encoder!r}; using the one of {fallback!r}. Fit one with "
-                  f"`alignment calibrate --gold FILE --encoder {encoder}`.", stacklevel=2)
+                  f"`alignment calibrate --gold FILE --encoders {encoder}`.", stacklevel=2)
     return ScoreModel.from_dict(encoder, table[fallback])
 
 
