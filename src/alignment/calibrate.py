@@ -36,9 +36,9 @@ def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs
         src = src[src["measure_id"].isin(items)].reset_index(drop=True)
         if src.empty or tgt.empty:
             continue
-        rows, cols, feats, _ = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, top_k)
+        cols, feats, _ = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, top_k)
         frame = pd.DataFrame({f: feats[f].ravel() for f in FEATURES})
-        frame.insert(0, "src_measure_id", src["measure_id"].to_numpy()[rows.ravel()])
+        frame.insert(0, "src_measure_id", np.repeat(src["measure_id"].to_numpy(), cols.shape[1]))
         frame.insert(1, "tgt_measure_id", tgt["measure_id"].to_numpy()[cols.ravel()])
         frame.insert(2, "src_doc", a)
         frame.insert(3, "tgt_doc", b)

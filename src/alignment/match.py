@@ -246,7 +246,7 @@ def top_k_candidates(views: dict[str, View], top_k: int, max_cells: int = 2**25)
 
     Returns
     -------
-    dict of arrays: ``rows``, ``cols`` (n_src, k) candidate indices; per view name, its
+    dict of arrays: ``cols`` (n_src, k), the candidate targets of each source; per view name, its
     similarity (n_src, k), ``<name>_row_best`` (n_src,) and ``<name>_col_best`` (n_tgt,) the
     best similarity over all targets / all sources.
     """
@@ -255,7 +255,7 @@ def top_k_candidates(views: dict[str, View], top_k: int, max_cells: int = 2**25)
     k = min(top_k, m)
     pieces = max(v.src_bounds[-1] / max(n, 1) * v.tgt.shape[0] for v in views.values())
     chunk = int(max(1, min(n, max_cells // max(pieces, 1))))
-    out = {"rows": np.repeat(np.arange(n), k).reshape(n, k), "cols": np.zeros((n, k), np.int64)}
+    out = {"cols": np.zeros((n, k), np.int64)}
     for name in views:
         out[name] = np.zeros((n, k), np.float32)
         out[f"{name}_row_best"] = np.zeros(n, np.float32)
@@ -274,7 +274,7 @@ def top_k_candidates(views: dict[str, View], top_k: int, max_cells: int = 2**25)
 
 
 def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k: int = 10,
-                       ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], list[list[str]]]:
+                       ) -> tuple[np.ndarray, dict[str, np.ndarray], list[list[str]]]:
     """Candidates and their evidence for every source of a block.
 
     ``embed`` maps a list of texts to row-normalised vectors (dense or sparse); it is called
@@ -284,8 +284,8 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k:
 
     Returns
     -------
-    (rows, cols, features, spans)
-        ``rows``/``cols`` (n_src, k) indices into the inputs; ``features`` maps each name in
+    (cols, features, spans)
+        ``cols`` (n_src, k): row i holds source i's candidate targets; ``features`` maps each name in
         :data:`FEATURES` plus ``reuse`` to an (n_src, k) array; ``spans`` holds, per candidate
         (row-major), the shared spans of >= MIN_SPAN chars, most informative first.
     """
@@ -301,15 +301,15 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k:
     n_cs = sum(len(g) for g in cs)
     cvec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
     clex, csem = cvec.fit_transform(flat), centred(embed(flat))
-    ones, counts_s, counts_t = [1] * max(n, m), [len(g) for g in cs], [len(g) for g in ct]
+    counts_s, counts_t = [len(g) for g in cs], [len(g) for g in ct]
     views = {
-        "lexical": View.of_pieces(lex[:n], lex[n:], ones[:n], ones[:m]),
-        "semantic": View.of_pieces(sem[:n], sem[n:], ones[:n], ones[:m]),
+        "lexical": View.of_pieces(lex[:n], lex[n:], [1] * n, [1] * m),
+        "semantic": View.of_pieces(sem[:n], sem[n:], [1] * n, [1] * m),
         "lexical_clause": View.of_pieces(clex[:n_cs], clex[n_cs:], counts_s, counts_t),
         "semantic_clause": View.of_pieces(csem[:n_cs], csem[n_cs:], counts_s, counts_t),
     }
     cand = top_k_candidates(views, top_k)
-    rows, cols = cand["rows"], cand["cols"]
+    cols = cand["cols"]
 
     text_s, text_t = [content(d) for d in docs_s], [content(d) for d in docs_t]
     weights = bigram_weights(text_s + text_t)
@@ -319,25 +319,24 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed, top_k:
     span_info = np.zeros(cols.shape, np.float32)
     contain_src, contain_tgt, reuse = (np.zeros(cols.shape, np.float32) for _ in range(3))
     spans_out: list[list[str]] = []
-    for i in range(cols.shape[0]):
-        s = rows[i, 0]
-        for c, j in enumerate(cols[i]):
+    for s in range(n):
+        for c, j in enumerate(cols[s]):
             spans = shared_spans(text_s[s], text_t[j], 3)
             ranked = sorted(spans, key=lambda sp: -span_weight(sp, weights))
-            span_info[i, c] = math.log1p(span_weight(ranked[0], weights)) if ranked else 0.0
+            span_info[s, c] = math.log1p(span_weight(ranked[0], weights)) if ranked else 0.0
             shared = span_weight_set(grams_s[s] & grams_t[j], weights)
-            contain_src[i, c] = shared / mass_s[s] if mass_s[s] else 0.0
-            contain_tgt[i, c] = shared / mass_t[j] if mass_t[j] else 0.0
+            contain_src[s, c] = shared / mass_s[s] if mass_s[s] else 0.0
+            contain_tgt[s, c] = shared / mass_t[j] if mass_t[j] else 0.0
             short = min(len(text_s[s]), len(text_t[j])) or 1
-            reuse[i, c] = min(1.0, sum(len(sp) for sp in spans if len(sp) >= MIN_SPAN) / short)
+            reuse[s, c] = min(1.0, sum(len(sp) for sp in spans if len(sp) >= MIN_SPAN) / short)
             spans_out.append(distinct_spans([sp for sp in ranked if len(sp) >= MIN_SPAN]))
 
     feats = {name: cand[name] for name in views}
-    for name in views:
+    for name in ("lexical", "semantic"):
         feats[f"{name}_vs_row_best"] = cand[name] - cand[f"{name}_row_best"][:, None]
         feats[f"{name}_vs_col_best"] = cand[name] - cand[f"{name}_col_best"][cols]
     feats.update(span_info=span_info, contain_src=contain_src, contain_tgt=contain_tgt, reuse=reuse)
-    return rows, cols, {k: np.asarray(v, np.float32) for k, v in feats.items()}, spans_out
+    return cols, {k: np.asarray(v, np.float32) for k, v in feats.items()}, spans_out
 
 
 def distinct_spans(spans: list[str]) -> list[str]:
@@ -440,7 +439,7 @@ def align_pair(src: pd.DataFrame, tgt: pd.DataFrame, embed, model: ScoreModel,
     cols_out = list(ALIGNMENTS.columns)
     if src.empty or tgt.empty:
         return pd.DataFrame(columns=cols_out)
-    rows, cols, feats, spans = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, params.top_k)
+    cols, feats, spans = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, params.top_k)
     x = np.stack([feats[f] for f in FEATURES], axis=-1)
     scores = model(x)
     labels = label_links(scores, params.strong, params.partial, params.top1)
@@ -453,7 +452,7 @@ def align_pair(src: pd.DataFrame, tgt: pd.DataFrame, embed, model: ScoreModel,
         for rank, c in enumerate(order[i], start=1):
             j = cols[i, c]
             sig = {name: float(feats[name][i, c]) for name in ("semantic", "semantic_clause", "lexical")}
-            out.append((src_ids[rows[i, c]], tgt_ids[j], src_docs[rows[i, c]], tgt_docs[j], direction,
+            out.append((src_ids[i], tgt_ids[j], src_docs[i], tgt_docs[j], direction,
                         float(scores[i, c]), rank, labels[i, c], sig["semantic"], sig["lexical"],
                         float(feats["reuse"][i, c]),
                         evidence_text(spans[i * k + c], sig, top_signal(model, x[i, c]))))
