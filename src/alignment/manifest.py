@@ -8,7 +8,7 @@ column        meaning
 doc_id        short id used everywhere (``000``, ``ln-2021``); letters, digits, ``-``, ``_``
 files         the plan's file(s) in data/raw/, ``;``-separated, in reading order
 title         plan title (blank: taken from the text)
-level         national / provincial / municipal / county (blank: inferred)
+level         national / provincial / municipal / county / township (blank: inferred)
 region        e.g. 辽宁省 (blank: inferred from title/text)
 issuer        issuing body (optional)
 period        e.g. 2021-2025 (blank: inferred from the title)
@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import MANIFEST_NAME, RAW_SUFFIXES
+from .schemas import LEVELS
 
 COLUMNS = ("doc_id", "files", "title", "level", "region", "issuer", "period", "source_url")
-MANIFEST_LEVELS = ("national", "provincial", "municipal", "county", "")
+MANIFEST_LEVELS = (*(lvl for lvl in LEVELS if lvl != "unknown"), "")  # blank: inferred
 
 
 class ManifestError(ValueError):
@@ -117,6 +118,6 @@ def _entry(row: dict, row_no: int, raw_dir: Path, name: str, named: set[Path]) -
         raise ManifestError(f"{where}: no files listed for doc_id {doc_id!r}")
     level = (row.get("level") or "").strip().lower()
     if level not in MANIFEST_LEVELS:
-        raise ManifestError(f"{where}: unknown level {level!r}; use one of national, provincial, municipal, county")
+        raise ManifestError(f"{where}: unknown level {level!r}; use one of {', '.join(MANIFEST_LEVELS[:-1])} or leave it blank")
     return PlanEntry(doc_id, files, **{k: (row.get(k) or "").strip() for k in
                                        ("title", "region", "issuer", "period", "source_url")}, level=level)

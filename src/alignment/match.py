@@ -44,6 +44,7 @@ import pandas as pd
 
 from .clean import content
 from .extract import RESPONSIBILITY_LIST
+from .schemas import LEVEL_RANK
 
 _CLAUSE_SPLIT = re.compile(r"(?<=[。;；!！?？])")
 _NOISE = re.compile(r"[\ufffd]")
@@ -484,7 +485,6 @@ def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str)
     return pd.DataFrame(rows, columns=list(COVERAGE.columns))
 
 
-LEVEL_RANK = {"national": 0, "provincial": 1, "municipal": 2, "county": 3, "unknown": 4}
 
 
 _PARENTHESES = re.compile(r"[(（][^()（）]*[)）]")
@@ -500,6 +500,11 @@ def upstream_names(docs) -> set[str]:
         if len(name) >= 4:
             out.add(name)
     return out
+
+
+def _rank(level) -> int:
+    """Rank of a plan level from the top (national = 0); an unknown level ranks last."""
+    return LEVEL_RANK.get(level, LEVEL_RANK["unknown"])
 
 
 def related_plans(a: dict, b: dict) -> bool:
@@ -538,7 +543,7 @@ def plan_pairs(documents: pd.DataFrame, pairing: str = "auto", all_pairs_max_pla
         for b in rows[i + 1:]:
             if pairing == "hierarchy" and not related_plans(a, b):
                 continue
-            ra, rb = LEVEL_RANK.get(a["level"], 4), LEVEL_RANK.get(b["level"], 4)
+            ra, rb = _rank(a["level"]), _rank(b["level"])
             upper, lower = (a, b) if ra <= rb else (b, a)
             if ra == rb:
                 pairs += [(a["doc_id"], b["doc_id"], "sibling"), (b["doc_id"], a["doc_id"], "sibling")]
@@ -550,7 +555,7 @@ def plan_pairs(documents: pd.DataFrame, pairing: str = "auto", all_pairs_max_pla
 def direction_of(documents: pd.DataFrame, src_doc: str, tgt_doc: str) -> str:
     """'top-down', 'bottom-up' or 'sibling' for aligning ``src_doc`` onto ``tgt_doc``, by level."""
     level = dict(zip(documents["doc_id"], documents["level"]))
-    ra, rb = LEVEL_RANK.get(level.get(src_doc), 4), LEVEL_RANK.get(level.get(tgt_doc), 4)
+    ra, rb = _rank(level.get(src_doc)), _rank(level.get(tgt_doc))
     return "top-down" if ra < rb else "bottom-up" if ra > rb else "sibling"
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import extract
-from .clean import CleanText
+from .clean import CleanText, content
+from .meta import PERIOD, implemented_documents, infer_level_from_text, infer_meta
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,6 +32,8 @@ _MARKERS: tuple[tuple[float, str, re.Pattern], ...] = (
     (4.0, "arabic_paren", re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")),
     (5.0, "circled", re.compile(r"^([①-⑳])\s*")),
 )
+# Inline enumeration of tasks: 一是…，二是…
+_ENUMERATION = re.compile(rf"^([{CN}]{{1,3}})是")
 _GOAL_TITLES = re.compile(r"(总体要求|指导思想|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标要求)")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 
@@ -354,72 +357,79 @@ def unassigned_spans(clean: CleanText, units: list[dict]) -> list[tuple[int, str
 
 # --------------------------------------------------------------------------- plans and corpus
 
-_PERIOD = re.compile(r"((?:19|20)\d{2})\s*[—\-－–~～至到]+\s*((?:19|20)\d{2})\s*年?")
-_REGION = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{2,9}?(?:省|自治区|市|自治州|州|盟|县|区|旗))")
-_REGION_IN_TEXT = re.compile(r"结合([\u4e00-\u9fff]{2,6}?)(?:实际|工作实际)")
-_LEVEL_WORDS = (("national", re.compile(r"^(中共中央|国务院|中央|全国|国家)")),
-                ("provincial", re.compile(r"(省|自治区)$")),
-                ("municipal", re.compile(r"(市|自治州|州|盟)$")),
-                ("county", re.compile(r"(县|区|旗)$")))
-
 
 class StructureError(ValueError):
-    """A plan in which no numbered item could be found."""
+    """A file with no plan text at all (nothing a reader would call a plan)."""
 
 
-def infer_level(region: str, title: str, text: str) -> str:
-    """national / provincial / municipal / county from the region name, title or unit names."""
-    for level, pattern in _LEVEL_WORDS:
-        if region and pattern.search(region):
-            return level
-    if _LEVEL_WORDS[0][1].search(title):
-        return "national"
-    counts = {lvl: len(re.findall(p, text)) for lvl, p in (
-        ("provincial", r"省(委|政府|直|级)"), ("municipal", r"市(委|政府|直)"),
-        ("county", r"县(委|政府|直)"), ("national", r"(党中央|国务院)(要求|部署)"))}
-    best = max(counts, key=counts.get)
-    return best if counts[best] >= 3 else "unknown"
+def lead_paragraphs(clean: CleanText, limit: int = 20) -> list[str]:
+    """Paragraphs before the first numbered item: titles, notices, news leads, the preamble."""
+    out = []
+    for p in _paragraphs(clean)[:limit]:
+        if p.marker is not None or _ENUMERATION.match(clean.text[p.start:p.end]):
+            break
+        out.append(clean.text[p.start:p.end])
+    return out
 
 
-def document_meta(entry, titles: list[str], units: list[dict], text: str) -> dict:
+def document_meta(entry, lead: list[str], text: str) -> dict:
     """Document-level fields: the manifest's where given, otherwise read from the text.
 
     Returns
     -------
-    dict with title, level, region, period_start, period_end, implements, citations, inferred.
+    dict with title, docno, issuer, level, region, period_start, period_end, implements,
+    citations, and ``inferred``: one 'field: evidence' string per field read from the text.
     """
+    found = infer_meta(lead, text)
     inferred = []
-    title_text = next((t for t in titles if not _PERIOD.fullmatch(t.strip("()（） "))), titles[0] if titles else "")
-    title = entry.title or title_text
-    if not entry.title and title:
-        inferred.append("title")
-    period_src = entry.period or " ".join(titles) or title
-    m = _PERIOD.search(period_src) or (None if entry.period else _PERIOD.search(text[:400]))
-    start, end = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-    if m and not entry.period:
-        inferred.append("period")
-    region = entry.region
-    if not region:
-        rm = _REGION.match(title) or _REGION_IN_TEXT.search(text[:2000])
-        region = rm.group(1) if rm and not rm.group(1).startswith(("我", "本")) else ""
-        if region:
-            inferred.append("region")
-    level = entry.level or infer_level(region, title, text)
-    if not entry.level:
-        inferred.append("level")
-    preamble = next((u["text"] for u in units if u["kind"] == "preamble"), text[:600])
-    implements = extract.extract_implements(preamble)
-    tm = re.search(r"贯彻(?:落实)?《?([^《》]{4,40}?)》?(?:的)?(?:实施方案|实施意见|工作方案|行动方案)", title)
-    if tm and not any(tm.group(1).split("(")[0] in i for i in implements):
-        implements.append(tm.group(1))
+
+    def pick(name: str, given: str, value):
+        if given:
+            return given
+        if found.evidence.get(name):
+            inferred.append(f"{name}: {found.evidence[name]}")
+        return value
+
+    title = pick("title", entry.title, found.title)
+    docno = pick("docno", "", found.docno)
+    issuer = pick("issuer", entry.issuer, found.issuer)
+    region = pick("region", entry.region, found.region)
+    level = entry.level or (found.level if found.level != "unknown" or not region
+                            else infer_level(region, title, text))
+    if not entry.level and found.evidence.get("level"):
+        inferred.append(f"level: {found.evidence['level']}")
+    if entry.period:
+        m = PERIOD.search(entry.period) or re.search(r"((?:19|20)\d{2})()", entry.period)
+        start = int(m.group(1)) if m else None
+        end = int(m.group(2)) if m and m.group(2) else start
+    else:
+        start, end = pick("period", "", (found.period_start, found.period_end))
+    implements = implemented_documents(lead, title)
     if implements:
-        inferred.append("implements")
+        inferred.append("implements: the lead paragraphs and the title")
+    own = {content(title), docno}
     citations: list[str] = []
     for c in extract.extract_citations(text):
-        if c["normalized"] not in citations:
+        if c["normalized"] not in citations and content(c["normalized"]) not in own and c["normalized"] not in own:
             citations.append(c["normalized"])
-    return {"title": title, "level": level, "region": region, "period_start": start,
-            "period_end": end, "implements": implements, "citations": citations, "inferred": inferred}
+    return {"title": title, "docno": docno, "issuer": issuer, "level": level, "region": region,
+            "period_start": start, "period_end": end, "implements": implements,
+            "citations": citations, "inferred": inferred}
+
+
+def infer_level(region: str, title: str, text: str) -> str:
+    """national / provincial / municipal / county / township from a region name's suffix."""
+    for level, pattern in _LEVEL_WORDS:
+        if region and pattern.search(region):
+            return level
+    return infer_level_from_text(text)[0]
+
+
+_LEVEL_WORDS = (("national", re.compile(r"^(中共中央|国务院|中央|全国|国家)")),
+                ("township", re.compile(r"(乡|镇|街道|苏木)$")),
+                ("provincial", re.compile(r"(省|自治区)$")),
+                ("municipal", re.compile(r"(市|自治州|州|盟)$")),
+                ("county", re.compile(r"(县|区|旗)$")))
 
 
 @dataclass
@@ -438,20 +448,23 @@ def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
     IngestError
         A file cannot be read as text.
     StructureError
-        No numbered item found in the whole plan.
+        The files hold no plan: no numbered item and fewer than 20 Chinese characters.
     """
     from .clean import clean_text
     from .ingest import read_raw
 
-    cleaned, raws, titles = {}, [], []
+    cleaned, raws = {}, []
     for path in entry.files:
         raw = read_raw(path)
         raws.append(raw)
         cleaned[path.name] = clean_text(raw.text)
-        titles += title_lines(cleaned[path.name])
-    # the period (for relative deadlines) comes from titles before the units are parsed
     whole = "\n".join(c.text for c in cleaned.values())
-    meta = document_meta(entry, titles, [], whole)
+    hanzi = len(re.findall(r"[\u4e00-\u9fff]", whole))
+    if hanzi < 20 and not any(match_marker(c.text[a:b]) for c in cleaned.values() for _, a, b in c.paragraph_lines):
+        raise StructureError(f"{', '.join(p.name for p in entry.files)}: no numbered items (一、/(一)/1./第一条) "
+                             f"and too little text to be a plan ({hanzi} Chinese characters)")
+    # metadata first: the period resolves relative deadlines (三年内) in the units
+    meta = document_meta(entry, lead_paragraphs(cleaned[entry.files[0].name]), whole)
     units, residue, flags = [], [], []
     for path, raw in zip(entry.files, raws):
         clean = cleaned[path.name]
@@ -474,12 +487,11 @@ def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
         flags += [f"{path.name}: {f}" for f in raw.flags]
     n_measures = sum(u["kind"] == "measure" for u in units)
     if n_measures == 0:
-        raise StructureError(f"{', '.join(p.name for p in entry.files)}: no numbered items "
-                             "(一、/(一)/1./第一条) found; the file has no plan structure to parse")
-    meta = document_meta(entry, titles, units, whole)
+        flags.append("structure doubtful: no numbered measure found (only goals, a preamble or prose); "
+                     "kept with its paragraphs as units")
     document = {
         "doc_id": entry.doc_id, "files": [p.name for p in entry.files], "title": meta["title"],
-        "level": meta["level"], "region": meta["region"], "issuer": entry.issuer,
+        "docno": meta["docno"], "level": meta["level"], "region": meta["region"], "issuer": meta["issuer"],
         "period_start": meta["period_start"], "period_end": meta["period_end"],
         "source_url": entry.source_url, "implements": meta["implements"],
         "citations": meta["citations"], "n_measures": n_measures, "n_units": len(units),

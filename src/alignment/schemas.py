@@ -12,7 +12,9 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-LEVELS = ("national", "provincial", "municipal", "county", "unknown")
+# Plan levels from the top down; the one vocabulary every module derives from.
+LEVELS = ("national", "provincial", "municipal", "county", "township", "unknown")
+LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 MEASURE_KINDS = ("measure", "goal", "preamble", "paragraph", "closing")
 LINK_LABELS = ("strong", "partial", "candidate")
 COVERAGE_STATUS = ("covered", "partial", "gap")
@@ -35,11 +37,12 @@ DOCUMENTS = pa.DataFrameSchema(
     {
         "doc_id": _text_col("Plan id from the manifest (or the file-name prefix).", unique=True),
         "files": _list_col("Raw files of the plan, in reading order (a plan may have parts)."),
-        "title": _text_col("Title (manifest, else first title line of the text)."),
-        "level": _text_col("national / provincial / municipal / county / unknown.",
+        "title": _text_col("Title (manifest, else read from the text: see alignment.meta); may be empty."),
+        "docno": _text_col("The plan's own 文号 (e.g. 西政办〔2020〕20号), or its notice's; empty if none."),
+        "level": _text_col("national / provincial / municipal / county / township / unknown.",
                            checks=pa.Check.isin(LEVELS)),
         "region": _text_col("Region named by the manifest or inferred from the title/text."),
-        "issuer": _text_col("Issuing body, when known (else empty)."),
+        "issuer": _text_col("Issuing body or bodies, space-separated (manifest, else read from the text)."),
         "period_start": pa.Column("Int64", nullable=True, description="First year of the plan period."),
         "period_end": pa.Column("Int64", nullable=True, description="Last year of the plan period."),
         "source_url": _text_col("Where the plan was obtained (manifest)."),
@@ -48,7 +51,7 @@ DOCUMENTS = pa.DataFrameSchema(
         "n_measures": pa.Column(int, pa.Check.ge(0), description="Rows of kind 'measure'."),
         "n_units": pa.Column(int, pa.Check.ge(0), description="All rows in the measures table."),
         "encoding": _text_col("Detected encoding(s) of the raw file(s)."),
-        "inferred": _list_col("Fields filled from the text rather than the manifest."),
+        "inferred": _list_col("Fields read from the text rather than the manifest: 'field: evidence'."),
         "flags": _list_col("Cleaning and parsing warnings for the whole plan."),
     },
     strict=True,

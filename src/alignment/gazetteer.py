@@ -1,0 +1,117 @@
+"""Chinese administrative divisions: which names are places, at what level, inside what.
+
+The division table comes from the maintained ``cpca`` package (its ``adcodes.csv``: every
+province, prefecture and county with its GB/T 2260 code, historical county names included), read
+as data so that nothing of cpca's matcher is loaded. Levels follow the code: ``xx0000`` is a
+province-level division (省/自治区/直辖市), ``xxxx00`` a prefecture (市/州/盟), anything else a
+county-level division (县/区/旗/县级市). Townships (乡/镇/街道/苏木) are not in the table; they are
+recognised by their suffix.
+
+>>> gz = load_gazetteer()
+>>> [(p.name, p.level) for p in gz.lookup("西平县")]
+[('西平县', 'county')]
+>>> gz.path(gz.lookup("西平县")[0])
+'河南省驻马店市西平县'
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Place", "Gazetteer", "load_gazetteer", "TOWNSHIP_SUFFIX"]
+
+TOWNSHIP_SUFFIX = re.compile(r"(乡|镇|街道|苏木|街道办事处)$")
+# rows of the table that group divisions without being one (北京市's 市辖区)
+_PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+_PROVINCE_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """One division: its 6-digit code, printed name and level."""
+
+    code: str
+    name: str
+    level: str  # provincial / municipal / county
+
+    @property
+    def parent_codes(self) -> tuple[str, ...]:
+        """Codes of the province and prefecture above it (those that exist in the table)."""
+        return (self.code[:2] + "0000", self.code[:4] + "00")
+
+
+class Gazetteer:
+    """Look-ups over the division table. Build it with :func:`load_gazetteer`."""
+
+    def __init__(self, places: list[Place]):
+        self.by_code = {p.code: p for p in places}
+        self.by_name: dict[str, list[Place]] = {}
+        for p in places:
+            self.by_name.setdefault(p.name, []).append(p)
+            if p.level == "provincial":  # 湖南 for 湖南省, 内蒙古 for 内蒙古自治区
+                short = _PROVINCE_SUFFIX.sub("", p.name)
+                if len(short) >= 2 and short != p.name:
+                    self.by_name.setdefault(short, []).append(p)
+        self._longest = max(len(n) for n in self.by_name)
+
+    def lookup(self, name: str) -> list[Place]:
+        """Places printed as ``name`` (several where names repeat, e.g. 朝阳区)."""
+        return list(self.by_name.get(name, []))
+
+    def path(self, place: Place) -> str:
+        """Full name from the province down: 河南省驻马店市西平县."""
+        names = [self.by_code[c].name for c in place.parent_codes
+                 if c in self.by_code and c != place.code]
+        return "".join(dict.fromkeys([*names, place.name]))
+
+    def contains(self, upper: Place, lower: Place) -> bool:
+        """True when ``lower`` lies inside ``upper`` (or is it)."""
+        keep = {"provincial": 2, "municipal": 4, "county": 6}[upper.level]
+        return lower.code[:keep] == upper.code[:keep]
+
+    def places_in(self, text: str, full_names_only: bool = True) -> list[tuple[int, Place]]:
+        """Division names printed in ``text``, longest match first at each position.
+
+        Returns
+        -------
+        list of (offset, Place); a name that several places share yields one entry per place.
+        """
+        out, i = [], 0
+        while i < len(text):
+            for n in range(min(self._longest, len(text) - i), 1, -1):
+                chunk = text[i:i + n]
+                hits = [p for p in self.by_name.get(chunk, []) if not full_names_only or p.name == chunk]
+                if hits:
+                    out += [(i, p) for p in hits]
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+    def resolve(self, name: str, context: str = "") -> Place | None:
+        """The place ``name`` means, using divisions named in ``context`` to settle repeats."""
+        hits = self.lookup(name)
+        if len(hits) <= 1:
+            return hits[0] if hits else None
+        around = [p for _, p in self.places_in(context) if p.name != name]
+        inside = [h for h in hits if any(a.level != "county" and self.contains(a, h) for a in around)]
+        return inside[0] if len(inside) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The division table shipped in the ``cpca`` package, loaded once."""
+    from importlib.metadata import distribution
+
+    path = distribution("cpca").locate_file("cpca/resources/adcodes.csv")
+    places = []
+    with open(path, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = row["adcode"][:6]
+            if row["name"] in _PLACEHOLDERS:
+                continue
+            level = "provincial" if code.endswith("0000") else "municipal" if code.endswith("00") else "county"
+            places.append(Place(code, row["name"], level))
+    return Gazetteer(places)

@@ -1,0 +1,292 @@
+"""Document metadata read from a plan's text: title, 文号, issuer, period, region, level.
+
+Scraped plans arrive wrapped in page furniture, 印发 notices (关于印发《…》的通知, 现将《…》印发给你们)
+and news leads (近日，市委印发了《…》). Each field is taken from the strongest evidence first and
+says where it came from, so a researcher can check it:
+
+=========  ===========================================================================
+field      evidence, strongest first
+=========  ===========================================================================
+title      the 《…》 a 印发 sentence names; a title line before the body (a line that ends
+           in a plan word: 方案/意见/要点/安排/规划/计划/纲要/办法/措施…, or 关于印发…的通知
+           without 《》); never a breadcrumb, 文号, date or site line
+docno      a line that is only a 文号 (brackets repaired: 株县发20174 -> 株县发〔2017〕4号);
+           a 发文字号/文号 field
+issuer     the body before 关于印发 in a notice title; the signature above the date; body
+           lines above the notice title; the subject of a 印发 news lead; a 发文机关 field
+period     the title ((2021—2025年), 2020年度); never an upstream title's period
+region     a division named at the head of the issuer or title, resolved with the gazetteer
+           (:mod:`alignment.gazetteer`); else the division of the plan's level named most
+level      the region's level (乡/镇/街道 = township); else 我省/我市/我县/我镇 in the text;
+           else the level of the units the text names (省委/市政府/县直…)
+=========  ===========================================================================
+
+:func:`infer_meta` is pure: it takes the lead paragraphs (those before the first numbered
+item) and the whole text, and returns values with their evidence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import extract
+from .clean import content
+from .gazetteer import TOWNSHIP_SUFFIX, load_gazetteer
+
+__all__ = ["PlanMeta", "infer_meta", "PERIOD", "PLAN_WORD", "infer_level_from_text", "implemented_documents"]
+
+PERIOD = re.compile(r"((?:19|20)\d{2})\s*[—\-－–~～至到]+\s*((?:19|20)\d{2})\s*年?")
+_YEAR_PLAN = re.compile(r"((?:19|20)\d{2})\s*年度?(?![—\-－–~～至到\d])")
+# Words that end a plan's title (its genre); a title may be followed by (2021—2025年)/(试行).
+PLAN_WORD = re.compile(
+    r"(方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则|清单|决定|规定|任务分工|工作部署|指导意见)"
+    r"(\s*[(（][^()（）]{1,16}[)）])*$"
+)
+_ORG_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|党委|党组|领导小组|工作组|[省市县区州旗镇乡]委|局|厅|院|办|中心|署|会)$")
+_DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|[-./]\d{1,2}[-./]\d{1,2}|\d{2,4})\s*$")
+_LOOSE_DOCNO = re.compile(
+    r"^\s*(?P<org>[\u4e00-\u9fff]{1,10}?[发办函字])\s*[〔\[［(（【]?\s*(?P<year>(?:19|20)\d{2})\s*[〕\]］)）】]?"
+    r"\s*(?P<no>\d{1,4})\s*号?\s*$"
+)
+_DOCNO_FIELD = re.compile(r"(?:发文字号|发文文号|文号)\s*[:：|｜]\s*([^|｜\s]+)")
+_ISSUER_FIELD = re.compile(r"(?:发文机关|发文单位|制发机构|发布机构)\s*[:：|｜]\s*([^|｜\s]+)")
+_NOTICE = re.compile(r"^(?P<issuer>.*?)关于印发(?P<title>.+?)的\s*通\s*知")
+# 印发了《X》 / 关于印发《X》的通知 / 现将《X》印发给你们 / 《X》已经…同意，现印发给你们
+_ISSUED = re.compile(r"印\s*发(?:了|的)?\s*《([^《》]{4,80})》|《([^《》]{4,80})》[^《》。]{0,30}?印发给")
+_NEWS_ISSUER = re.compile(
+    r"(?:^|[,，。;；]|近日|日前|最近|近期)\s*(?P<orgs>[\u4e00-\u9fff、 ]{2,40}?)(?:联合)?(?:正式)?印发(?:了)?\s*《"
+)
+_MY_LEVEL = (("provincial", r"我省|全省|我区(?=.{0,200}自治区)|自治区实际"), ("municipal", r"我市|全市|我州|全州|我盟"),
+             ("county", r"我县|全县|我区|全区|我旗|全旗"), ("township", r"我镇|全镇|我乡|全乡|我街道|本街道"))
+_UNIT_LEVEL = (("provincial", r"省(?:委|政府|直|级)"), ("municipal", r"市(?:委|政府|直)"),
+               ("county", r"县(?:委|政府|直|司法局)"), ("national", r"(?:党中央|国务院)(?:要求|部署)"))
+
+
+@dataclass
+class PlanMeta:
+    """Fields read from a plan's text; ``evidence`` maps each field found to where it came from."""
+
+    title: str = ""
+    docno: str = ""
+    issuer: str = ""
+    period_start: int | None = None
+    period_end: int | None = None
+    region: str = ""
+    level: str = "unknown"
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+def _is_title(line: str) -> bool:
+    s = line.strip()
+    return 4 <= len(s) <= 70 and not re.search(r"[。；;！!？?:：]", s) and bool(PLAN_WORD.search(s))
+
+
+def _is_org(name: str) -> bool:
+    name = name.strip()
+    return 2 <= len(name) <= 30 and bool(_ORG_END.search(name)) and not re.search(r"[。，,:：《》]", name)
+
+
+def _orgs(line: str) -> list[str]:
+    """Issuing bodies printed on one line ('中共株洲县委 株洲县人民政府'), or [] if not all are."""
+    parts = [p for p in re.split(r"[\s、]+", line.strip()) if p]
+    return parts if parts and all(_is_org(p) for p in parts) else []
+
+
+def _title(lead: list[str]) -> tuple[str, str]:
+    for para in lead:
+        for m in _ISSUED.finditer(para):
+            name = (m.group(1) or m.group(2)).strip()
+            if PLAN_WORD.search(name):
+                return name, "the 《》 of a 印发 notice or news lead"
+    for para in lead:
+        s = para.strip()
+        if _is_title(s) and not _NOTICE.match(s) and "印发" not in s:
+            return s, "a title line before the body"
+    for para in lead:
+        m = _NOTICE.match(para.strip())
+        if m and PLAN_WORD.search(m.group("title").strip("《》 ")):
+            return m.group("title").strip("《》 "), "a 关于印发…的通知 line"
+    return "", ""
+
+
+def _docno(lead: list[str]) -> tuple[str, str]:
+    for para in lead:
+        m = _LOOSE_DOCNO.match(para)
+        if m:
+            return extract.normalize_docno(m), "a 文号 line"
+    for para in lead:
+        f = _DOCNO_FIELD.search(para)
+        if f:
+            m = extract.DOCNO.search(f.group(1)) or _LOOSE_DOCNO.match(f.group(1))
+            if m:
+                return extract.normalize_docno(m), "the 发文字号 field"
+    return "", ""
+
+
+def _issuer(lead: list[str], title: str) -> tuple[str, str]:
+    for para in lead:
+        m = _NOTICE.match(para.strip())
+        if m and _orgs(m.group("issuer")):
+            return " ".join(_orgs(m.group("issuer"))), "the notice title"
+    for i, para in enumerate(lead):
+        if _DATE_LINE.match(para) and i > 0:
+            names, j = [], i - 1
+            while j >= 0 and _orgs(lead[j]):
+                names = _orgs(lead[j]) + names
+                j -= 1
+            if names:
+                return " ".join(dict.fromkeys(names)), "the signature above the date"
+    for i, para in enumerate(lead):
+        if _NOTICE.match(para.strip()) or (title and content(title) in content(para) and i):
+            names, j = [], i - 1
+            while j >= 0 and _orgs(lead[j]):
+                names = _orgs(lead[j]) + names
+                j -= 1
+            if names:
+                return " ".join(dict.fromkeys(names)), "the lines above the notice title"
+            break
+    for para in lead:
+        m = _NEWS_ISSUER.search(para)
+        if m:
+            names = [p for p in re.split(r"[、\s]+", m.group("orgs")) if p]
+            if names and all(_is_org(n) for n in names):
+                return " ".join(names), "the subject of a 印发 news lead"
+    if title:
+        m = re.match(r"^(.{2,30}?)关于", title)
+        if m and _orgs(m.group(1)):
+            return " ".join(_orgs(m.group(1))), "the head of the title"
+    for para in lead:
+        f = _ISSUER_FIELD.search(para)
+        if f and _is_org(f.group(1)):
+            return f.group(1), "the 发文机关 field"
+    return "", ""
+
+
+def _period(title: str, lead: list[str]) -> tuple[int | None, int | None, str]:
+    m = PERIOD.search(title)
+    if m:
+        return int(m.group(1)), int(m.group(2)), "the title"
+    years = _YEAR_PLAN.findall(title)
+    if len(years) == 1:
+        return int(years[0]), int(years[0]), "the title"
+    for para in lead:  # a period printed on its own line under the title: (2017-2020年)
+        m = PERIOD.fullmatch(para.strip("()（） "))
+        if m:
+            return int(m.group(1)), int(m.group(2)), "a period line under the title"
+    return None, None, ""
+
+
+def _outside_titles(text: str) -> str:
+    """Text with every 《…》 blanked: places and periods inside cited titles are not the plan's."""
+    return re.sub(r"《[^《》]*》", lambda m: " " * len(m.group(0)), text)
+
+
+def infer_level_from_text(text: str) -> tuple[str, str]:
+    """Level from how the plan speaks of itself (我县, 全市) or of its units (县委, 市政府)."""
+    counts = {lvl: len(re.findall(p, text)) for lvl, p in _MY_LEVEL}
+    best = max(counts, key=counts.get)
+    if counts[best]:
+        return best, f"the text speaks of itself as {re.search(dict(_MY_LEVEL)[best], text).group(0)}"
+    counts = {lvl: len(re.findall(p, text)) for lvl, p in _UNIT_LEVEL}
+    best = max(counts, key=counts.get)
+    if counts[best] >= 3:
+        return best, "the level of the units it names"
+    return "unknown", ""
+
+
+def _place_at_head(name: str, context: str) -> tuple[str, str]:
+    """(region path, level) of the division(s) a name opens with: 巴中市恩阳区… -> 四川省巴中市恩阳区."""
+    gz = load_gazetteer()
+    name = re.sub(r"^(中共|中国共产党)", "", name.strip())
+    hits = gz.places_in(name[:24])
+    chain = []
+    pos = 0
+    for off, place in hits:
+        if off != pos:
+            break
+        same = [p for o, p in hits if o == off]
+        pick = place if len(same) == 1 else gz.resolve(place.name, name + context)
+        if pick is None and chain:
+            pick = next((p for p in same if gz.contains(chain[-1], p)), None)
+        if pick is not None and (not chain or chain[-1] != pick):
+            chain.append(pick)
+        pos = off + len(place.name)
+    tail = re.match(r"([\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木))", name[pos:])
+    if chain and tail and not re.match(r"(城乡|乡村|乡镇)", tail.group(1)):
+        return gz.path(chain[-1]) + tail.group(1), "township"
+    if chain:
+        return gz.path(chain[-1]), chain[-1].level
+    if not hits and tail and pos == 0 and TOWNSHIP_SUFFIX.search(tail.group(1)) \
+            and not re.match(r"(城乡|乡村|乡镇|全镇|全乡|各乡)", tail.group(1)):
+        return tail.group(1), "township"
+    return "", ""
+
+
+def _most_named_place(text: str, level: str) -> str:
+    gz = load_gazetteer()
+    counts: dict[str, int] = {}
+    for _, place in gz.places_in(_outside_titles(text)[:4000]):
+        if level in ("unknown", place.level) and len(gz.lookup(place.name)) == 1:
+            counts[gz.path(place)] = counts.get(gz.path(place), 0) + 1
+    return max(counts, key=counts.get) if counts else ""
+
+
+def infer_meta(lead: list[str], text: str) -> PlanMeta:
+    """Metadata of one plan from its lead paragraphs (before the first numbered item) and text.
+
+    Parameters
+    ----------
+    lead
+        Clean paragraphs before the plan's first numbered item, in order.
+    text
+        The whole clean text (for level and region when the lead names none).
+
+    Returns
+    -------
+    PlanMeta
+        Every field found, and in ``evidence`` the rule that found it.
+    """
+    meta = PlanMeta()
+    ev = meta.evidence
+    meta.title, src = _title(lead)
+    if src:
+        ev["title"] = src
+    meta.docno, src = _docno(lead)
+    if src:
+        ev["docno"] = src
+    meta.issuer, src = _issuer(lead, meta.title)
+    if src:
+        ev["issuer"] = src
+    meta.period_start, meta.period_end, src = _period(meta.title, lead)
+    if src:
+        ev["period"] = src
+    for name, what in ((meta.issuer.split(" ")[-1] if meta.issuer else "", "issuer"), (meta.title, "title")):
+        region, level = _place_at_head(name, text[:2000]) if name else ("", "")
+        if region:
+            meta.region, meta.level = region, level
+            ev["region"] = ev["level"] = f"the {what}"
+            break
+    if not meta.region:
+        meta.level, src = infer_level_from_text(_outside_titles(text))
+        if src:
+            ev["level"] = src
+        if meta.level != "national":
+            meta.region = _most_named_place(text, meta.level)
+            if meta.region:
+                ev["region"] = "the division of its level the text names most"
+    return meta
+
+
+def implemented_documents(lead: list[str], title: str) -> list[str]:
+    """Upstream documents the plan says it implements: in its lead (为贯彻落实《…》, 根据《…》)
+    and its title (贯彻落实《…》实施方案); the plan's own title is never one of them."""
+    own = content(title)
+    out: list[str] = []
+    for para in lead:
+        for name in extract.extract_implements(para):
+            if content(name.split("(")[0]) != own and name not in out and content(name) != own:
+                out.append(name)
+    tm = re.search(r"贯彻(?:落实)?《?([^《》]{4,40}?)》?(?:的)?(?:实施方案|实施意见|工作方案|行动方案)", title)
+    if tm and not any(content(tm.group(1).split("(")[0]) in content(i) for i in out):
+        out.append(tm.group(1))
+    return out
