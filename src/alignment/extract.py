@@ -33,12 +33,13 @@ def cn_to_int(s: str) -> int | None:
 
 # --------------------------------------------------------------------------- units
 
-_ROLE = r"(牵头单位|牵头部门|责任单位|责任部门|责任主体|参加单位|参与单位|配合单位|协办单位|主办单位)"
+ROLE_WORDS = "牵头单位|牵头部门|责任单位|责任部门|责任主体|参加单位|参与单位|配合单位|协办单位|主办单位"
+_ROLE = rf"({ROLE_WORDS})"
 RESPONSIBILITY_LIST = re.compile(
     rf"[(\[【]\s*{_ROLE}\s*[:：][^()\[\]【】]*?(?:\([^()]*\)[^()\[\]【】]*?)*[)\]】]"
 )
 _ROLE_SPLIT = re.compile(rf"{_ROLE}\s*[:：]")
-_DUTY_SUFFIX = re.compile(r"(等?按职责分工负责|按职责分别负责|分别负责|按职责负责|负责落实|负责|等)$")
+_DUTY_SUFFIX = re.compile(r"(等?(?:按|根据)?(?:职责)?(?:分工)?(?:分别|各自|具体)?(?:负责落实|负责|抓好落实)|等)$")
 _LEAD_ROLES = {"牵头单位", "牵头部门", "主办单位"}
 _SUPPORT_ROLES = {"参加单位", "参与单位", "配合单位", "协办单位"}
 
@@ -70,6 +71,16 @@ def split_units(listing: str, aliases: dict[str, str] | None = None) -> list[str
     return out
 
 
+def _roles_in(body: str, aliases: dict[str, str] | None, out: dict[str, list[str]]) -> None:
+    """Add the units of labelled text ('牵头单位:A、B;参加单位:C') to ``out``."""
+    roles = list(_ROLE_SPLIT.finditer(body))
+    for i, m in enumerate(roles):
+        end = roles[i + 1].start() if i + 1 < len(roles) else len(body)
+        units = split_units(body[m.end():end], aliases)
+        key = "lead" if m.group(1) in _LEAD_ROLES else "support" if m.group(1) in _SUPPORT_ROLES else "responsible"
+        out[key] += [u for u in units if u not in out[key]]
+
+
 def parse_responsibility(listing: str, aliases: dict[str, str] | None = None) -> dict[str, list[str]]:
     """Units of one list like '(牵头单位:A、B;参加单位:C)'.
 
@@ -78,13 +89,60 @@ def parse_responsibility(listing: str, aliases: dict[str, str] | None = None) ->
     dict with keys ``lead``, ``support``, ``responsible`` (lists of unit names).
     """
     out = {"lead": [], "support": [], "responsible": []}
-    body = listing.strip()[1:-1]
-    roles = list(_ROLE_SPLIT.finditer(body))
-    for i, m in enumerate(roles):
-        end = roles[i + 1].start() if i + 1 < len(roles) else len(body)
-        units = split_units(body[m.end():end], aliases)
-        key = "lead" if m.group(1) in _LEAD_ROLES else "support" if m.group(1) in _SUPPORT_ROLES else "responsible"
+    _roles_in(listing.strip()[1:-1], aliases, out)
+    return out
+
+
+# A list cut off by the end of a page: '(责任单位:县委办、县政府办、县委' (its last name may be cut too)
+_OPEN_LIST = re.compile(rf"[(\[【]\s*{_ROLE}\s*[:：][^()\[\]【】]*$")
+# A label line after the item: '责任单位:县政府办公室、县司法局' / '牵头单位:…' on its own line
+_ROLE_LINE = re.compile(rf"(?m)^\s*({_ROLE}\s*[:：].*)$")
+# Roles written after the names: '(市政府办公室、市审改办牵头,市级各有关部门按职责分工负责)'
+_VERB_ROLES = re.compile(r"[(（]([^()（）]{2,160}?(?:牵头|负责|配合|参与|协助)[^()（）]{0,60}?)[)）]")
+_VERB_SEGMENT = re.compile(r"^(?P<names>.+?)(?P<verb>牵头|配合|参与|协助|(?:等?按职责分工|按职责|分别|具体)?负责(?:落实)?)$")
+
+
+def _verb_roles(body: str, aliases: dict[str, str] | None, out: dict[str, list[str]]) -> bool:
+    """Add units of '(A、B牵头,C配合)'; False (nothing added) unless every segment names units."""
+    found: dict[str, list[str]] = {"lead": [], "support": [], "responsible": []}
+    segments = [s for s in re.split(r"[,，;；]", body) if s.strip()]
+    has_lead = any(re.search(r"牵头$", s.strip()) for s in segments)
+    for seg in segments:
+        m = _VERB_SEGMENT.match(seg.strip())
+        if not m or len(m.group("names")) > 60 or re.search(r"[。:：]", m.group("names")):
+            return False
+        verb = m.group("verb")
+        key = "lead" if verb == "牵头" else "support" if (verb in ("配合", "参与", "协助") or has_lead) else "responsible"
+        found[key] += split_units(m.group("names"), aliases)
+    for key, units in found.items():
         out[key] += [u for u in units if u not in out[key]]
+    return any(found.values())
+
+
+def units_in(text: str, aliases: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Every responsible unit a measure's text names, in any of the forms plans use.
+
+    Forms: a bracketed labelled list (牵头单位:…;参加单位:…), a list cut off by the end of the
+    page, a label line after the item (责任单位:…), and roles written after the names
+    ((A、B牵头,C按职责分工负责)).
+
+    Returns
+    -------
+    dict with keys ``lead``, ``support``, ``responsible`` (lists of unit names).
+    """
+    out: dict[str, list[str]] = {"lead": [], "support": [], "responsible": []}
+    for listing in RESPONSIBILITY_LIST.finditer(text):
+        _roles_in(listing.group(0).strip()[1:-1], aliases, out)
+    cut = _OPEN_LIST.search(text)
+    if cut:
+        body = cut.group(0)[1:]
+        body = body[: max(body.rfind("、"), body.rfind(","), body.rfind("，"))]  # the last name may be cut
+        _roles_in(body, aliases, out)
+    for line in _ROLE_LINE.finditer(text):
+        _roles_in(line.group(1), aliases, out)
+    for m in _VERB_ROLES.finditer(text):
+        if not _ROLE_SPLIT.search(m.group(1)):
+            _verb_roles(m.group(1), aliases, out)
     return out
 
 
@@ -124,7 +182,7 @@ def extract_deadlines(text: str, base_year: int | None = None) -> list[dict]:
         if not introduced:
             continue
         # a year inside a period or document number (2021—2025年, 〔2022〕) is not a deadline
-        if text[max(0, m.start() - 1):m.start()] in ("—", "-", "〔", "[", "(", "（", "～", "~"):
+        if text[max(0, m.start() - 1):m.start()] in ("—", "-", "〔", "[", "～", "~"):
             continue
         year, month = int(m.group("year")), m.group("month")
         when = m.group("when") or ""

@@ -33,7 +33,7 @@ from . import extract
 from .clean import content
 from .gazetteer import TOWNSHIP_SUFFIX, load_gazetteer
 
-__all__ = ["PlanMeta", "infer_meta", "PERIOD", "PLAN_WORD", "infer_level_from_text", "implemented_documents"]
+__all__ = ["PERIOD", "PLAN_WORD", "PlanMeta", "implemented_documents", "infer_level_from_text", "infer_meta"]
 
 PERIOD = re.compile(r"((?:19|20)\d{2})\s*[—\-－–~～至到]+\s*((?:19|20)\d{2})\s*年?")
 _YEAR_PLAN = re.compile(r"((?:19|20)\d{2})\s*年度?(?![—\-－–~～至到\d])")

@@ -34,7 +34,15 @@ _MARKERS: tuple[tuple[float, str, re.Pattern], ...] = (
 )
 # Inline enumeration of tasks: 一是…，二是…
 _ENUMERATION = re.compile(rf"^([{CN}]{{1,3}})是")
-_GOAL_TITLES = re.compile(r"(总体要求|指导思想|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标要求)")
+# Parts that assign no task: aims, principles, scope, the time of an activity, a preface.
+_GOAL_TITLES = re.compile(r"(总体要求|指导思想|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标要求|"
+                          r"前言|适用范围|对象和要求|工作对象|活动对象|活动时间|实施时间)")
+# The general provisions of a 办法/规定 written in articles (第一条…): its purpose (为…制定本办法),
+# scope (本办法适用于…) and principles (…必须坚持…) assign no task.
+_GENERAL_PROVISION = re.compile(r"^(为[^。]{0,200}?(?:制定|特制定|现制定)本|本(?:实施)?(?:办法|规定|方案|意见|细则|条例)"
+                                r"(?:适用于|所称)|[^。]{0,40}?(?:必须|应当)坚持)")
+# A label line that belongs to the item above it: 责任单位:… / 牵头单位:… / 完成时限:…
+_LABEL_LINE = re.compile(rf"^\s*(?:{extract.ROLE_WORDS}|完成时限|完成时间|时间要求|时限要求|办结时限)\s*[:：]")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 
 
@@ -122,7 +130,8 @@ def _assign_roles(paras: list[Para], text: str) -> None:
             # a short line standing right before numbered items is a heading whose marker was
             # lost (garbled); its number is recovered from sequence later.
             following = paras[j + 1] if j + 1 < len(paras) else None
-            if (j > 0 and _title_like(body) and not body.endswith("。") and following is not None
+            if (j > 0 and _title_like(body) and not body.endswith("。") and not _LABEL_LINE.match(body)
+                    and following is not None
                     and following.marker is not None and following.marker.rank >= leaf_rank
                     and paras[j - 1].role in ("leaf", "text", "heading")):
                 p.role = "heading"
@@ -136,6 +145,64 @@ def _assign_roles(paras: list[Para], text: str) -> None:
             p.role = "heading"
         else:
             p.role = "leaf"
+    _recover_first_item(paras, text)
+    _absorb_bodies(paras, text)
+
+
+def _recover_first_item(paras: list[Para], text: str) -> None:
+    """An item 2 right after its heading, with a text paragraph between: that paragraph is
+    item 1 whose number was lost (a scrape that dropped ``1.``)."""
+    for j in range(2, len(paras)):
+        p, prev, head = paras[j], paras[j - 1], paras[j - 2]
+        if (p.role == "leaf" and p.marker.value == 2 and prev.role == "text" and head.role == "heading"
+                and (head.marker is None or head.marker.rank < p.marker.rank)
+                and _SENTENCE_END.search(text[prev.start:prev.end]) and not _LABEL_LINE.match(text[prev.start:prev.end])):
+            style = p.marker.style
+            prev.marker = Marker(p.marker.rank, style, 1, _print_marker(style, 1), 0)
+            prev.role = "leaf"
+            prev.flags.append("number_inferred")
+
+
+def _absorb_bodies(paras: list[Para], text: str) -> None:
+    """Give items the paragraphs that belong to them.
+
+    A numbered heading with no numbered children but text below it is an item whose title
+    stands on its own line (``(一)推进政府机构职能优化协同高效`` then the body): it becomes a
+    leaf spanning its body. A leaf takes the label lines after it (``责任单位:…``).
+    """
+    for j, p in enumerate(paras):
+        if p.role not in ("heading", "leaf") or p.marker is None:
+            continue
+        nxt = next((q for q in paras[j + 1:] if q.marker), None)
+        if p.role == "heading" and (nxt is None or nxt.marker.rank <= p.marker.rank):
+            body = [q for q in _following_text(paras, j)]
+            if body:
+                p.role = "leaf"
+                p.flags.append("titled_item")
+                for q in body:
+                    q.role = "body"
+                p.end = body[-1].end
+                continue
+        if p.role == "leaf":
+            labels = []
+            for q in _following_text(paras, j):
+                if not _LABEL_LINE.match(text[q.start:q.end]):
+                    break
+                labels.append(q)
+            for q in labels:
+                q.role = "body"
+            if labels:
+                p.end = labels[-1].end
+
+
+def _following_text(paras: list[Para], j: int) -> list[Para]:
+    """The unnumbered text paragraphs right after paragraph ``j``."""
+    out = []
+    for q in paras[j + 1:]:
+        if q.marker is not None or q.role != "text":
+            break
+        out.append(q)
+    return out
 
 
 def _leaf_rank(paras: list[Para]) -> float:
@@ -195,6 +262,37 @@ def _initial_stack(paras: list[Para]) -> list[Heading]:
     return stack
 
 
+def _cut_before_first_sentence(rest: str, para: Para) -> bool:
+    """The last item of a page cut off before its first sentence ends (``23.规``): a fragment.
+
+    An item whose title stands on its own line keeps its title, so it is never a fragment.
+    """
+    return "titled_item" not in para.flags and not _SENTENCE_END.search(rest.rstrip())
+
+
+_ENUMERATOR = re.compile(rf"(?:^|(?<=[。；;:：!！]))\s*([{CN}]{{1,3}})是(?!否|不是|指)")
+
+
+def _split_enumeration(body: str) -> list[tuple[int, int, str]]:
+    """Cut prose that lists tasks as 一是…二是…三是… into (start, end, label) triples.
+
+    Only a run that counts up from 一是 in order, two or more long, counts; text before 一是
+    belongs to the first task. Returns [] when the paragraph lists nothing.
+    """
+    cuts, expected = [], 1
+    for m in _ENUMERATOR.finditer(body):
+        if extract.cn_to_int(m.group(1)) == expected:
+            cuts.append((m.start(1), f"{m.group(1)}是"))
+            expected += 1
+    if len(cuts) < 2:
+        return []
+    out = []
+    for k, (start, label) in enumerate(cuts):
+        end = cuts[k + 1][0] if k + 1 < len(cuts) else len(body)
+        out.append((0 if k == 0 else start, end, label))
+    return out
+
+
 def _split_tasks(body: str) -> list[tuple[int, int, str]]:
     """Cut an item into tasks, each closed by its own responsibility list.
 
@@ -239,7 +337,7 @@ def parse_structure(clean: CleanText, doc_id: str, source_file: str, base_year: 
 
     for i, p in enumerate(paras):
         body = text[p.start:p.end]
-        if p.role == "title":
+        if p.role in ("title", "body"):
             continue
         if p.role == "heading":
             if p.marker is None:  # recovered from sequence
@@ -260,8 +358,12 @@ def parse_structure(clean: CleanText, doc_id: str, source_file: str, base_year: 
             seen_leaf = True
             m = p.marker
             rest = body[m.rest_offset:]
-            lead_title = re.split(r"[。]", rest, maxsplit=1)[0]
+            lead_title = re.split(r"[。\n]", rest, maxsplit=1)[0]
             kind = "goal" if in_goal or _GOAL_TITLES.search(lead_title[:12]) else "measure"
+            if kind == "measure" and m.style == "article" and _GENERAL_PROVISION.match(rest):
+                kind = "preamble" if rest.startswith("为") else "goal"
+            if kind == "measure" and i == last_leaf_idx and _cut_before_first_sentence(rest, p):
+                kind = "fragment"
             tasks = _split_tasks(rest) if kind == "measure" else [(0, len(rest), "")]
             for t_idx, (a, b, _listing) in enumerate(tasks, start=1):
                 task_no = t_idx if len(tasks) > 1 else 0
@@ -277,6 +379,15 @@ def parse_structure(clean: CleanText, doc_id: str, source_file: str, base_year: 
                                    p.flags, base_year, unit_aliases))
             continue
         # unnumbered text
+        enumerated = _split_enumeration(body) if not in_goal else []
+        if enumerated:  # 一是…二是…: a task list written as prose (news summaries, short plans)
+            seen_leaf = True
+            for t_idx, (a, b, label) in enumerate(enumerated, start=1):
+                base_id = f"{doc_id}:{numbers}/{label}" if numbers else f"{doc_id}:{label}"
+                units.append(_unit(base_id, seen_ids, doc_id, source_file, path, numbers, label, t_idx,
+                                   "measure", "", text, original, p.start + a, p.start + b, p.flags,
+                                   base_year, unit_aliases))
+            continue
         if not seen_leaf and not stack:
             kind = "preamble"
         elif in_goal:
@@ -303,10 +414,7 @@ def _unit(uid, seen_ids, doc_id, source_file, path, numbers, number, task_index,
     else:
         seen_ids[uid] = 1
     span = text[start:end].strip()
-    units = {"lead": [], "support": [], "responsible": []}
-    for listing in extract.RESPONSIBILITY_LIST.finditer(span):
-        for key, vals in extract.parse_responsibility(listing.group(0), aliases).items():
-            units[key] += [v for v in vals if v not in units[key]]
+    units = extract.units_in(span, aliases)
     flags = list(para_flags)
     if "\ufffd" in span:
         flags.append("garble_unrecovered")

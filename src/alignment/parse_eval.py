@@ -23,7 +23,7 @@ import pandas as pd
 
 from .clean import content, to_simplified
 
-__all__ = ["FIELDS", "read_annotations", "score_parse", "format_parse_report"]
+__all__ = ["FIELDS", "format_parse_report", "read_annotations", "score_parse"]
 
 FIELDS = ("title", "level", "region", "period", "issuer", "docno", "implements")
 
@@ -72,7 +72,7 @@ def _field_ok(name: str, doc: dict, gold: dict) -> bool:
         return _norm(doc["docno"]) == _norm(gold["docno"])
     if name == "implements":
         pred, want = _upstream_set(doc["implements"]), _upstream_set(gold["implements"])
-        matched = lambda a, pool: any(a in b or b in a for b in pool)  # noqa: E731
+        matched = lambda a, pool: any(a in b or b in a for b in pool)
         return all(matched(w, pred) for w in want) and all(matched(p, want) for p in pred)
     raise KeyError(name)
 
@@ -139,8 +139,10 @@ def score_parse(documents: pd.DataFrame, measures: pd.DataFrame, annotations: li
                 dl_all += 1
                 ok = row is not None and year in {d.get("year") for d in row["deadlines"]}
                 dl_hit += ok
+                if not ok and row is not None:
+                    misses.append(f"{did}: deadline {year} missing from {[d.get('text') for d in row['deadlines']]}")
     n = len(annotations) - len(skipped)
-    share = (lambda a, b: a / b if b else 1.0)  # noqa: E731
+    share = (lambda a, b: a / b if b else 1.0)
     return {
         "plans": len(annotations), "skipped": skipped,
         "measure_count_exact": share(counts_ok, len(annotations)),
@@ -159,7 +161,7 @@ def format_parse_report(score: dict) -> str:
         + (f" ({', '.join(score['skipped'])})" if score["skipped"] else ""),
         f"measure count exact: {score['measure_count_exact']:.1%}",
         f"metadata accuracy: {fields}",
-        f"units recall: {score['units_recall']:.1%} of {score['units_annotated']} annotated unit names; "
+        (f"units recall: {score['units_recall']:.1%} of {score['units_annotated']} annotated unit names; "
         f"deadline recall {score['deadline_recall']:.1%} of {score['deadlines_annotated']}; "
-        f"annotated measures found {score['measures_found']:.1%}",
+        f"annotated measures found {score['measures_found']:.1%}"),
     ])

@@ -15,7 +15,7 @@ import pandera.pandas as pa
 # Plan levels from the top down; the one vocabulary every module derives from.
 LEVELS = ("national", "provincial", "municipal", "county", "township", "unknown")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
-MEASURE_KINDS = ("measure", "goal", "preamble", "paragraph", "closing")
+MEASURE_KINDS = ("measure", "goal", "preamble", "paragraph", "closing", "fragment")
 LINK_LABELS = ("strong", "partial", "candidate")
 COVERAGE_STATUS = ("covered", "partial", "gap")
 DIRECTIONS = ("top-down", "bottom-up", "sibling")
@@ -70,7 +70,9 @@ MEASURES = pa.DataFrameSchema(
         "number": _text_col("Printed number of the item ('12.', '(五)'); empty if unnumbered."),
         "task_index": pa.Column(int, pa.Check.ge(0),
                                 description="1.. for tasks split from a bundled item, else 0."),
-        "kind": _text_col("measure / goal / preamble / paragraph / closing.",
+        "kind": _text_col("measure (a task); goal (aims, principles, scope: parts that assign no task); "
+                          "preamble; paragraph; closing; fragment (the last item of a page cut off "
+                          "before its first sentence ends).",
                           checks=pa.Check.isin(MEASURE_KINDS)),
         "title": _text_col("Lead phrase of the item (text before its first 。), may be empty."),
         "text": _text_col("Clean simplified text of the unit."),
