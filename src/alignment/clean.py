@@ -21,9 +21,14 @@ _BOILERPLATE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("continuation marker", re.compile(r"^[(（]\s*[上下]\s*[接转轉]\s*第?\s*[\d一二三四五六七八九十]+\s*版\s*[)）]$")),
     ("newspaper byline", re.compile(r"^\S{2,10}(日报|日報|晚报|晚報|时报|時報)\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")),
     ("page header", re.compile(r"^第\s*[\d一二三四五六七八九十]+\s*版")),
-    ("breadcrumb", re.compile(r"^(您(现在)?所在的?位置|当前位置|您的位置|所在位置)")),
+    ("breadcrumb", re.compile(r"^(您(现在|当前)?所在的?位置|您?当前(的)?位置|您的位置|所在位置|(网站)?首页\s*[>＞›»])|"
+                              r"^[^。，,]{0,30}([>＞›»][^。，,>＞›»]{1,12}){2,}$")),
     ("publication meta", re.compile(r"(发布时间|發布時間|发布日期|阅读次数|閱讀次數|浏览次数|点击数|访问量|上稿单位|信息员|责任编辑|文章来源|来源[:：])")),
-    ("print/font widget", re.compile(r"(【\s*字号|字号[:：]?\s*[【\[]?\s*[大中小]|【\s*打印|打印本页|打印文章|关闭窗口|【\s*关闭|分享到)")),
+    ("print/font widget", re.compile(r"(【\s*字号|字号[:：]?\s*[【\[]?\s*[大中小]|字体\s*[:：]?\s*[(（\[【]\s*[大中小 ]*[)）\]】]|"
+                                     r"【\s*打印|打印本页|打印文章|关闭窗口|【\s*关闭|分享到|无障碍|长者助手)")),
+    ("site byline", re.compile(r"(www\.|https?://)\S+.{0,40}$")),
+    ("content-farm advert", re.compile(r"(本站为你精心整理|由会员分享|可在线阅读|下载后查看|此处隐藏\d+字|"
+                                       r"希望能为你的创作提供|范文网|文库)")),
     ("comment widget", re.compile(r"^[-·•\s]*(全部留言|我要留言|网友评论|发表评论|评论|有用\s*\(\s*\d*\s*\)|相关链接|上一篇|下一篇|扫一扫)")),
     ("attachment line", re.compile(r"^附件\s*\d*\s*[:：]")),
     ("page number", re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$")),
@@ -302,11 +307,38 @@ def starts_with_marker(text: str) -> bool:
     return bool(_HEADING_START.match(text))
 
 
+# Words that end a plan's title (its genre); a title may be followed by (2021—2025年)/(试行).
+PLAN_WORD = re.compile(
+    r"(方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则|清单|决定|规定|任务分工|工作部署|指导意见)"
+    r"(\s*[(（][^()（）]{1,16}[)）])*$"
+)
+ORG_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|党委|党组|领导小组|工作组|[\u4e00-\u9fff]委|局|厅|院|办|中心|署)$")
+DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*(?:年?\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|[-./]\d{1,2}[-./]\d{1,2}|\d{2,4})\s*$")
+LOOSE_DOCNO = re.compile(
+    r"^\s*(?P<org>[\u4e00-\u9fff]{1,10}?[发办函字])\s*[〔\[［(（【﹝]?\s*(?P<year>(?:19|20)\d{2})\s*[〕\]］)）】﹞]?"
+    r"\s*(?P<no>\d{1,4})\s*号?\s*$"
+)
+_FIELD_LINE = re.compile(r"^[\u4e00-\u9fff ]{2,8}\s*[:：|｜]")
+
+
+def stands_alone(line: str, closing: bool = True) -> bool:
+    """A header line of a document that is never part of a wrapped sentence: an issuing body, a
+    date, a 文号, a metadata field (发文机关:…) and, when ``closing``, a title complete in itself
+    (…实施方案, …的通知), which ends a wrapped title but does not run into the next line."""
+    s = line.strip()
+    if len(s) > 70:
+        return False
+    return bool((closing and (PLAN_WORD.search(s) or s.endswith("通知"))) or DATE_LINE.match(s)
+                or LOOSE_DOCNO.match(s) or _FIELD_LINE.match(s) or (len(s) <= 30 and ORG_END.search(s)))
+
+
 def join_page_wraps(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Join paragraphs that a page or column break cut mid-sentence (``可\\n\\n操作性``).
 
     Paragraph A is continued by B when A does not end a sentence, B does not open with a
-    heading marker, and A is neither the first paragraph (the title) nor a short heading.
+    heading marker, A is neither the first paragraph (the title) nor a short heading, and
+    neither is a header line that stands alone (:func:`stands_alone`: a title, issuer, date or
+    文号 of a notice that wraps the plan).
     """
     out: list[tuple[int, str]] = []
     for line_no, text in paragraphs:
@@ -315,7 +347,8 @@ def join_page_wraps(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:
             # headings use Chinese-numeral markers (一、 (一) 第一章); a numbered item (1.) can be cut
             short_heading = bool(_CN_HEADING.match(prev)) and len(prev) <= 40
             if (len(out) > 1 and prev.rstrip()[-1:] not in _TERMINAL and not short_heading
-                    and not starts_with_marker(text)):
+                    and not starts_with_marker(text) and not stands_alone(prev)
+                    and not stands_alone(text, closing=False)):
                 out[-1] = (prev_line, prev.rstrip() + text.strip())
                 continue
         out.append((line_no, text))

@@ -252,6 +252,11 @@ DOCNO = re.compile(
 )
 
 
+def repair_unclosed_titles(text: str) -> str:
+    """Close a 《 that the next 《 shows was left open: 《A、《B》 -> 《A》、《B》 (same length)."""
+    return re.sub(r"《([^《》]{2,80}?)[、和及与]《", lambda m: f"《{m.group(1)}》《", text)
+
+
 _JOINERS = re.compile(r"^(?:根据|依据|按照|和|与|及|或|并|的|见|印发)+")
 
 
@@ -270,6 +275,7 @@ def extract_citations(text: str) -> list[dict]:
     without inner 〈〉, 文号 with 〔〕 brackets).
     """
     out, seen = [], set()
+    text = repair_unclosed_titles(text)
     for m in _TITLE.finditer(text):
         norm = re.sub(r"[〈〉<>]", "", m.group(1)).strip()
         if norm not in seen:
@@ -293,6 +299,7 @@ def extract_implements(preamble: str) -> list[str]:
     -------
     list of str: normalised titles, each followed by its 文号 in parentheses when printed.
     """
+    preamble = repair_unclosed_titles(preamble)
     m = _IMPLEMENTS.search(preamble)
     if not m:
         return []

@@ -42,6 +42,31 @@ class Place:
         return (self.code[:2] + "0000", self.code[:4] + "00")
 
 
+def _short_names(place: Place) -> list[str]:
+    """Names a plan also uses: 湖南 for 湖南省, 内蒙古 for 内蒙古自治区, 凉山州 for 凉山彝族自治州."""
+    out = []
+    if place.level == "provincial":
+        short = _PROVINCE_SUFFIX.sub("", place.name)
+        if len(short) >= 2 and short != place.name:
+            out.append(short)
+    m = re.fullmatch(r"(.{2,4}?)(?:[\u4e00-\u9fff]{1,3}族)+自治(州|县)", place.name)
+    if m:
+        out.append(m.group(1) + m.group(2))
+    return out
+
+
+# One-character province names that open a 文号 (黔府发, 湘政发, 辽委发): GB/T 2260's abbreviations.
+PROVINCE_ABBREVIATIONS = {
+    "京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "晋": "山西省",
+    "辽": "辽宁省", "吉": "吉林省", "黑": "黑龙江省", "苏": "江苏省", "浙": "浙江省", "皖": "安徽省",
+    "闽": "福建省", "赣": "江西省", "鲁": "山东省", "豫": "河南省", "鄂": "湖北省", "湘": "湖南省",
+    "粤": "广东省", "琼": "海南省", "川": "四川省", "蜀": "四川省", "贵": "贵州省", "黔": "贵州省",
+    "云": "云南省", "滇": "云南省", "陕": "陕西省", "甘": "甘肃省", "陇": "甘肃省", "青": "青海省",
+    "蒙": "内蒙古自治区", "桂": "广西壮族自治区", "藏": "西藏自治区", "宁": "宁夏回族自治区",
+    "新": "新疆维吾尔自治区",
+}
+
+
 class Gazetteer:
     """Look-ups over the division table. Build it with :func:`load_gazetteer`."""
 
@@ -50,10 +75,8 @@ class Gazetteer:
         self.by_name: dict[str, list[Place]] = {}
         for p in places:
             self.by_name.setdefault(p.name, []).append(p)
-            if p.level == "provincial":  # 湖南 for 湖南省, 内蒙古 for 内蒙古自治区
-                short = _PROVINCE_SUFFIX.sub("", p.name)
-                if len(short) >= 2 and short != p.name:
-                    self.by_name.setdefault(short, []).append(p)
+            for short in _short_names(p):
+                self.by_name.setdefault(short, []).append(p)
         self._longest = max(len(n) for n in self.by_name)
 
     def lookup(self, name: str) -> list[Place]:

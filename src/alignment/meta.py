@@ -30,35 +30,32 @@ import re
 from dataclasses import dataclass, field
 
 from . import extract
-from .clean import content
-from .gazetteer import TOWNSHIP_SUFFIX, load_gazetteer
+from .clean import DATE_LINE, LOOSE_DOCNO, ORG_END, PLAN_WORD, content
+from .gazetteer import PROVINCE_ABBREVIATIONS, TOWNSHIP_SUFFIX, load_gazetteer
 
 __all__ = ["PERIOD", "PLAN_WORD", "PlanMeta", "implemented_documents", "infer_level_from_text", "infer_meta"]
 
 PERIOD = re.compile(r"((?:19|20)\d{2})\s*[—\-－–~～至到]+\s*((?:19|20)\d{2})\s*年?")
 _YEAR_PLAN = re.compile(r"((?:19|20)\d{2})\s*年度?(?![—\-－–~～至到\d])")
-# Words that end a plan's title (its genre); a title may be followed by (2021—2025年)/(试行).
-PLAN_WORD = re.compile(
-    r"(方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则|清单|决定|规定|任务分工|工作部署|指导意见)"
-    r"(\s*[(（][^()（）]{1,16}[)）])*$"
-)
-_ORG_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|党委|党组|领导小组|工作组|[省市县区州旗镇乡]委|局|厅|院|办|中心|署|会)$")
-_DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|[-./]\d{1,2}[-./]\d{1,2}|\d{2,4})\s*$")
-_LOOSE_DOCNO = re.compile(
-    r"^\s*(?P<org>[\u4e00-\u9fff]{1,10}?[发办函字])\s*[〔\[［(（【]?\s*(?P<year>(?:19|20)\d{2})\s*[〕\]］)）】]?"
-    r"\s*(?P<no>\d{1,4})\s*号?\s*$"
-)
-_DOCNO_FIELD = re.compile(r"(?:发文字号|发文文号|文号)\s*[:：|｜]\s*([^|｜\s]+)")
-_ISSUER_FIELD = re.compile(r"(?:发文机关|发文单位|制发机构|发布机构)\s*[:：|｜]\s*([^|｜\s]+)")
-_NOTICE = re.compile(r"^(?P<issuer>.*?)关于印发(?P<title>.+?)的\s*通\s*知")
+_DOCNO_FIELD = re.compile(r"(?:发文字号|发文文号|文号)\s*[:：|｜]?\s*([^|｜\s]+)")
+_ISSUER_FIELD = re.compile(r"(?:发文机关|发文单位|制发机构|发布机构|责任部门)\s*[:：|｜]?\s*([^|｜\s]+)")
+_ORG_SUFFIX = re.compile(ORG_END.pattern.rstrip("$"))
+# 根据/贯彻落实 … 印发的《X》: an upstream text, not the plan
+_UPSTREAM_CUE = re.compile(r"(贯彻|落实|根据|依据|按照|遵照|对照)")
+_NOTICE = re.compile(r"^(?P<issuer>.*?)关于(?:印发|转发|征求)(?P<title>.+?)(?:意见)?的\s*(?:通\s*知|函)")
+# 现将省委办公厅、省政府办公厅印发的《X》(川委办〔2017〕15号)转发你们: the plan is the forwarded X
+_FORWARDED = re.compile(r"(?P<orgs>[\u4e00-\u9fff、 ]{2,40}?)印发的\s*《(?P<title>[^《》]{4,80})》\s*"
+                        r"(?:[(（](?P<docno>[^()（）]{4,30})[)）])?[^。]{0,20}转发")
+_FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 # 印发了《X》 / 关于印发《X》的通知 / 现将《X》印发给你们 / 《X》已经…同意，现印发给你们
 _ISSUED = re.compile(r"印\s*发(?:了|的)?\s*《([^《》]{4,80})》|《([^《》]{4,80})》[^《》。]{0,30}?印发给")
 _NEWS_ISSUER = re.compile(
-    r"(?:^|[,，。;；]|近日|日前|最近|近期)\s*(?P<orgs>[\u4e00-\u9fff、 ]{2,40}?)(?:联合)?(?:正式)?印发(?:了)?\s*《"
+    r"(?:^|[,，。;；]|近日|日前|最近|近期)\s*(?P<orgs>[\u4e00-\u9fff、 ]{2,40}?)(?:于)?(?:近日|日前|最近|近期)?[,，]?"
+    r"(?:联合)?(?:正式)?印发(?:了)?\s*《"
 )
 _MY_LEVEL = (("provincial", r"我省|全省|我区(?=.{0,200}自治区)|自治区实际"), ("municipal", r"我市|全市|我州|全州|我盟"),
              ("county", r"我县|全县|我区|全区|我旗|全旗"), ("township", r"我镇|全镇|我乡|全乡|我街道|本街道"))
-_UNIT_LEVEL = (("provincial", r"省(?:委|政府|直|级)"), ("municipal", r"市(?:委|政府|直)"),
+_UNIT_LEVEL = (("provincial", r"省(?:委|政府|直|级)"), ("municipal", r"市(?:委|政府|直|级)"),
                ("county", r"县(?:委|政府|直|司法局)"), ("national", r"(?:党中央|国务院)(?:要求|部署)"))
 
 
@@ -83,20 +80,35 @@ def _is_title(line: str) -> bool:
 
 def _is_org(name: str) -> bool:
     name = name.strip()
-    return 2 <= len(name) <= 30 and bool(_ORG_END.search(name)) and not re.search(r"[。，,:：《》]", name)
+    return 2 <= len(name) <= 30 and bool(ORG_END.search(name)) and not re.search(r"[。，,:：《》]", name)
 
 
 def _orgs(line: str) -> list[str]:
-    """Issuing bodies printed on one line ('中共株洲县委 株洲县人民政府'), or [] if not all are."""
+    """Issuing bodies printed on one line ('中共株洲县委 株洲县人民政府', also glued together as
+    '中共张掖市委张掖市人民政府'), or [] if not all are."""
     parts = [p for p in re.split(r"[\s、]+", line.strip()) if p]
-    return parts if parts and all(_is_org(p) for p in parts) else []
+    if not parts or not all(_is_org(p) for p in parts):
+        return []
+    out = []
+    for part in parts:  # a second body's full name opens with 中共 or a place: split there
+        gz = load_gazetteer()
+        cuts = [m.end() for m in _ORG_SUFFIX.finditer(part) if m.end() < len(part)]
+        for cut in cuts:
+            head, tail = part[:cut], part[cut:]
+            if _is_org(head) and _is_org(tail) and (tail.startswith("中共") or any(o == 0 for o, _ in gz.places_in(tail[:12]))):
+                out += [head, tail]
+                break
+        else:
+            out.append(part)
+    return out
 
 
 def _title(lead: list[str]) -> tuple[str, str]:
     for para in lead:
         for m in _ISSUED.finditer(para):
             name = (m.group(1) or m.group(2)).strip()
-            if PLAN_WORD.search(name):
+            clause = re.split(r"[。；;!！?？,，]", para[:m.start()])[-1]
+            if PLAN_WORD.search(name) and not _UPSTREAM_CUE.search(clause):
                 return name, "the 《》 of a 印发 notice or news lead"
     for para in lead:
         s = para.strip()
@@ -111,13 +123,13 @@ def _title(lead: list[str]) -> tuple[str, str]:
 
 def _docno(lead: list[str]) -> tuple[str, str]:
     for para in lead:
-        m = _LOOSE_DOCNO.match(para)
+        m = LOOSE_DOCNO.match(para)
         if m:
             return extract.normalize_docno(m), "a 文号 line"
     for para in lead:
         f = _DOCNO_FIELD.search(para)
         if f:
-            m = extract.DOCNO.search(f.group(1)) or _LOOSE_DOCNO.match(f.group(1))
+            m = extract.DOCNO.search(f.group(1)) or LOOSE_DOCNO.match(f.group(1))
             if m:
                 return extract.normalize_docno(m), "the 发文字号 field"
     return "", ""
@@ -129,7 +141,7 @@ def _issuer(lead: list[str], title: str) -> tuple[str, str]:
         if m and _orgs(m.group("issuer")):
             return " ".join(_orgs(m.group("issuer"))), "the notice title"
     for i, para in enumerate(lead):
-        if _DATE_LINE.match(para) and i > 0:
+        if DATE_LINE.match(para) and i > 0:
             names, j = [], i - 1
             while j >= 0 and _orgs(lead[j]):
                 names = _orgs(lead[j]) + names
@@ -173,6 +185,10 @@ def _period(title: str, lead: list[str]) -> tuple[int | None, int | None, str]:
         m = PERIOD.fullmatch(para.strip("()（） "))
         if m:
             return int(m.group(1)), int(m.group(2)), "a period line under the title"
+    for para in lead:  # 统筹推进“十四五”时期…, 制定本方案: a five-year plan's period
+        m = re.search(r"(十[三四五]五)[”\"]?\s*(?:时期|期间)", _outside_titles(para))
+        if m and re.search(r"制定本|特制定|现制定", para):
+            return (*_FIVE_YEAR[m.group(1)], "the five-year-plan period its preamble names")
     return None, None, ""
 
 
@@ -189,7 +205,7 @@ def infer_level_from_text(text: str) -> tuple[str, str]:
         return best, f"the text speaks of itself as {re.search(dict(_MY_LEVEL)[best], text).group(0)}"
     counts = {lvl: len(re.findall(p, text)) for lvl, p in _UNIT_LEVEL}
     best = max(counts, key=counts.get)
-    if counts[best] >= 3:
+    if counts[best] >= 2 and sorted(counts.values())[-2] < counts[best]:
         return best, "the level of the units it names"
     return "unknown", ""
 
@@ -212,23 +228,39 @@ def _place_at_head(name: str, context: str) -> tuple[str, str]:
             chain.append(pick)
         pos = off + len(place.name)
     tail = re.match(r"([\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木))", name[pos:])
-    if chain and tail and not re.match(r"(城乡|乡村|乡镇)", tail.group(1)):
+    if tail and re.search(r"[全各本我在该城村]|乡镇", tail.group(1)):
+        tail = None  # 全镇, 城乡, 乡村: words, not a township's name
+    if chain and tail:
         return gz.path(chain[-1]) + tail.group(1), "township"
     if chain:
         return gz.path(chain[-1]), chain[-1].level
-    if not hits and tail and pos == 0 and TOWNSHIP_SUFFIX.search(tail.group(1)) \
-            and not re.match(r"(城乡|乡村|乡镇|全镇|全乡|各乡)", tail.group(1)):
+    if not hits and tail and pos == 0 and TOWNSHIP_SUFFIX.search(tail.group(1)):
         return tail.group(1), "township"
     return "", ""
 
 
-def _most_named_place(text: str, level: str) -> str:
+def _most_named_place(text: str, level: str) -> tuple[str, str]:
+    """(region path, evidence) from how a plan names its own place when its head names none."""
     gz = load_gazetteer()
-    counts: dict[str, int] = {}
-    for _, place in gz.places_in(_outside_titles(text)[:4000]):
-        if level in ("unknown", place.level) and len(gz.lookup(place.name)) == 1:
-            counts[gz.path(place)] = counts.get(gz.path(place), 0) + 1
-    return max(counts, key=counts.get) if counts else ""
+    outside = _outside_titles(text)[:4000]
+    for m in re.finditer(r"法治([\u4e00-\u9fff]{2,6}?)建设|结合([\u4e00-\u9fff]{2,6}?)(?:工作)?实际", outside):
+        hits = gz.lookup(m.group(1) or m.group(2))  # 法治浙江建设, 结合湘潭实际
+        if len(hits) == 1 and level in ("unknown", hits[0].level):
+            return gz.path(hits[0]), f"the place it names in {m.group(0)}"
+    for scope, where in ((outside, "the text"), (text[:4000], "the titles it cites")):
+        counts: dict[str, int] = {}
+        for _, place in gz.places_in(scope):
+            # short names (和县) turn up inside ordinary words: only full names of 3+ characters count
+            if level in ("unknown", place.level) and len(place.name) >= 3 and len(gz.lookup(place.name)) == 1:
+                counts[gz.path(place)] = counts.get(gz.path(place), 0) + 1
+        if counts:
+            return max(counts, key=counts.get), f"the division of its level {where} names most"
+    if level == "provincial":  # its own province's documents: 黔府发〔2004〕29号
+        provinces = [PROVINCE_ABBREVIATIONS.get(m.group("org")[0]) for m in extract.DOCNO.finditer(text[:4000])]
+        provinces = [p for p in provinces if p]
+        if provinces and len(set(provinces)) == 1:
+            return provinces[0], "the province of the provincial 文号 it cites"
+    return "", ""
 
 
 def infer_meta(lead: list[str], text: str) -> PlanMeta:
@@ -257,6 +289,14 @@ def infer_meta(lead: list[str], text: str) -> PlanMeta:
     meta.issuer, src = _issuer(lead, meta.title)
     if src:
         ev["issuer"] = src
+    fwd = next((m for m in map(_FORWARDED.search, lead) if m), None)
+    if fwd and content(fwd.group("title")) == content(meta.title):
+        orgs = [o for o in re.split(r"[、\s]+", fwd.group("orgs").replace("现将", "")) if _is_org(o)]
+        docno = extract.DOCNO.search(fwd.group("docno") or "")
+        if orgs:
+            meta.issuer, ev["issuer"] = " ".join(orgs), "the bodies that issued the forwarded text"
+        if docno:
+            meta.docno, ev["docno"] = extract.normalize_docno(docno), "the 文号 of the forwarded text"
     meta.period_start, meta.period_end, src = _period(meta.title, lead)
     if src:
         ev["period"] = src
@@ -271,9 +311,9 @@ def infer_meta(lead: list[str], text: str) -> PlanMeta:
         if src:
             ev["level"] = src
         if meta.level != "national":
-            meta.region = _most_named_place(text, meta.level)
+            meta.region, src = _most_named_place(text, meta.level)
             if meta.region:
-                ev["region"] = "the division of its level the text names most"
+                ev["region"] = src
     return meta
 
 
@@ -284,7 +324,8 @@ def implemented_documents(lead: list[str], title: str) -> list[str]:
     out: list[str] = []
     for para in lead:
         for name in extract.extract_implements(para):
-            if content(name.split("(")[0]) != own and name not in out and content(name) != own:
+            # an upstream text may share the plan's title (关于加快推进法治政府建设的实施意见): its 文号 tells
+            if name not in out and (content(name) != own or "〕" in name):
                 out.append(name)
     tm = re.search(r"贯彻(?:落实)?《?([^《》]{4,40}?)》?(?:的)?(?:实施方案|实施意见|工作方案|行动方案)", title)
     if tm and not any(content(tm.group(1).split("(")[0]) in content(i) for i in out):

@@ -256,7 +256,9 @@ def _initial_stack(paras: list[Para]) -> list[Heading]:
         first = next(i for i, p in enumerate(paras)
                      if p.role == "heading" and p.marker and p.marker.rank <= r)
         head = paras[first].marker
-        if leaves[0] < first and head.rank == r and head.value > 1:
+        # only deeper items need a parent: an item of rank r itself (一、 with its body) is a sibling
+        children = [i for i in leaves if paras[i].marker.rank > r]
+        if children and children[0] < first and head.rank == r and head.value > 1:
             v = head.value - 1
             stack.append(Heading(r, _print_marker(head.style, v), v, "", inferred=True))
     return stack
@@ -470,13 +472,17 @@ class StructureError(ValueError):
     """A file with no plan text at all (nothing a reader would call a plan)."""
 
 
-def lead_paragraphs(clean: CleanText, limit: int = 20) -> list[str]:
+def lead_paragraphs(clean: CleanText, limit: int = 40) -> list[str]:
     """Paragraphs before the first numbered item: titles, notices, news leads, the preamble."""
     out = []
     for p in _paragraphs(clean)[:limit]:
-        if p.marker is not None or _ENUMERATION.match(clean.text[p.start:p.end]):
+        body = clean.text[p.start:p.end]
+        if p.marker is not None and p.marker.style == "article" and _GENERAL_PROVISION.match(body[p.marker.rest_offset:]):
+            out.append(body[p.marker.rest_offset:])  # 第一条 为…制定本办法: the preamble of a 办法
+            continue
+        if p.marker is not None or _ENUMERATION.match(body):
             break
-        out.append(clean.text[p.start:p.end])
+        out.append(body)
     return out
 
 

@@ -8,7 +8,8 @@ measures tables; ``scripts/benchmark_wild.py`` prints the result.
 
 Comparison rules, so that form never counts as content: texts are compared in their
 :func:`~alignment.clean.content` form after OpenCC t2s (punctuation, width and dashes drop out);
-a title matches with or without its issuer in front (呼和浩特市人民政府关于…的实施意见); a region
+a title matches with or without its issuer in front (呼和浩特市人民政府关于…的实施意见) and its
+draft status ((征求意见稿), (试行)); a region
 matches when the predicted full path ends with the annotated division (河南省驻马店市西平县 for
 西平县); issuers match as sets of bodies; implements match as sets of titles, a 文号 in
 parentheses ignored.
@@ -38,8 +39,11 @@ def _norm(text) -> str:
     return content(to_simplified(str(text or "")))
 
 
+_DRAFT = re.compile(r"[(（]\s*(征求意见稿|试行|草案|送审稿|讨论稿)\s*[)）]")
+
+
 def _title_ok(pred: str, gold: str) -> bool:
-    p, g = _norm(pred), _norm(gold)
+    p, g = _norm(_DRAFT.sub("", str(pred or ""))), _norm(_DRAFT.sub("", str(gold or "")))
     if not p or not g:
         return p == g
     short, long_ = sorted((p, g), key=len)
