@@ -405,6 +405,7 @@ def clean_text(raw: str) -> CleanText:
         text = re.sub(r"[ \t\u3000\xa0]+", " ", repaired).strip()
         if text:
             kept.extend(_split_inline_furniture(line_no, text, boilerplate))
+    kept = strip_chunk_markers(kept, boilerplate)
     paragraphs = join_page_wraps(kept)
     original = normalize_width("\n".join(p for _, p in paragraphs))
     simplified = to_simplified(original)
@@ -415,6 +416,44 @@ def clean_text(raw: str) -> CleanText:
     changed = sum(1 for a, b in zip(original, simplified) if a != b)
     cjk = sum(1 for c in original if "\u4e00" <= c <= "\u9fff") or 1
     return CleanText(simplified, original, lines, boilerplate, garble, pinyin_removed, changed / cjk)
+
+
+_CHUNK_MARKER = re.compile(r"^(\d{1,3})[、.]\s*")
+
+
+def strip_chunk_markers(lines: list[tuple[int, str]], boilerplate: list) -> list[tuple[int, str]]:
+    """Remove the page numbers a document-sharing site puts before each chunk of a text.
+
+    Such pages (文库, 原创力…) cut a document into chunks numbered ``1、 2、 3、`` at line starts,
+    each later chunk going on mid-sentence. They are told from real items by that: two or
+    more lines numbered in sequence, every one after the first continuing a long line (a page
+    of text, not a label line) that had not ended its sentence. The markers go to ``boilerplate`` and each chunk is joined to the one
+    before it.
+    """
+    marked = [(i, int(m.group(1)), m) for i, (_, t) in enumerate(lines) if (m := _CHUNK_MARKER.match(t))]
+    if len(marked) < 2:
+        return lines
+    run = [marked[0]]
+    for item in marked[1:]:
+        if item[1] == run[-1][1] + 1:
+            run.append(item)
+    if len(run) < 2 or any(lines[i - 1][1].rstrip()[-1:] in _TERMINAL or len(lines[i - 1][1]) < 100
+                           for i, _, _ in run[1:]) \
+            or any(starts_with_marker(lines[i][1][m.end():]) for i, _, m in run[1:]):
+        return lines
+    out: list[tuple[int, str]] = []
+    continued = {i: m for i, _, m in run}
+    for i, (line_no, text) in enumerate(lines):
+        m = continued.get(i)
+        if m is None:
+            out.append((line_no, text))
+            continue
+        boilerplate.append((line_no, m.group(0).strip(), "page-chunk marker of a document-sharing site"))
+        if i == run[0][0] or not out:
+            out.append((line_no, text[m.end():]))
+        else:  # the chunk goes on with the sentence the previous chunk left open
+            out[-1] = (out[-1][0], out[-1][1] + text[m.end():])
+    return out
 
 
 _INLINE_FURNITURE = re.compile(r"^[-·•]\s*(有用\s*\(\s*\d*\s*\)|评论|全部留言)\s*")

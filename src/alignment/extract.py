@@ -247,7 +247,7 @@ def extract_targets(text: str) -> list[dict]:
 
 _TITLE = re.compile(r"《([^《》]{2,80})》")
 DOCNO = re.compile(
-    r"(?P<org>[\u4e00-\u9fff]{1,10}?[发办函字令规])\s*[〔\[［(（【]\s*(?P<year>(?:19|20)\d{2})\s*[〕\]］)）】]"
+    r"(?P<org>[\u4e00-\u9fff]{1,10}?[发办函字令规])\s*[〔\[［(（【﹝]\s*(?P<year>(?:19|20)\d{2})\s*[〕\]］)）】﹞]"
     r"\s*(?P<no>\d{1,4})\s*号"
 )
 

@@ -94,12 +94,13 @@ class Gazetteer:
         keep = {"provincial": 2, "municipal": 4, "county": 6}[upper.level]
         return lower.code[:keep] == upper.code[:keep]
 
-    def places_in(self, text: str, full_names_only: bool = True) -> list[tuple[int, Place]]:
+    def places_in(self, text: str, full_names_only: bool = True) -> list[tuple[int, str, Place]]:
         """Division names printed in ``text``, longest match first at each position.
 
         Returns
         -------
-        list of (offset, Place); a name that several places share yields one entry per place.
+        list of (offset, name as printed, Place); a name that several places share yields one
+        entry per place.
         """
         out, i = [], 0
         while i < len(text):
@@ -107,7 +108,7 @@ class Gazetteer:
                 chunk = text[i:i + n]
                 hits = [p for p in self.by_name.get(chunk, []) if not full_names_only or p.name == chunk]
                 if hits:
-                    out += [(i, p) for p in hits]
+                    out += [(i, chunk, p) for p in hits]
                     i += n - 1
                     break
             i += 1
@@ -118,7 +119,7 @@ class Gazetteer:
         hits = self.lookup(name)
         if len(hits) <= 1:
             return hits[0] if hits else None
-        around = [p for _, p in self.places_in(context) if p.name != name]
+        around = [p for _, _, p in self.places_in(context) if p.name != name]
         inside = [h for h in hits if any(a.level != "county" and self.contains(a, h) for a in around)]
         return inside[0] if len(inside) == 1 else None
 

@@ -95,7 +95,7 @@ def _orgs(line: str) -> list[str]:
         cuts = [m.end() for m in _ORG_SUFFIX.finditer(part) if m.end() < len(part)]
         for cut in cuts:
             head, tail = part[:cut], part[cut:]
-            if _is_org(head) and _is_org(tail) and (tail.startswith("中共") or any(o == 0 for o, _ in gz.places_in(tail[:12]))):
+            if _is_org(head) and _is_org(tail) and (tail.startswith("中共") or any(o == 0 for o, _, _ in gz.places_in(tail[:12]))):
                 out += [head, tail]
                 break
         else:
@@ -214,19 +214,20 @@ def _place_at_head(name: str, context: str) -> tuple[str, str]:
     """(region path, level) of the division(s) a name opens with: 巴中市恩阳区… -> 四川省巴中市恩阳区."""
     gz = load_gazetteer()
     name = re.sub(r"^(中共|中国共产党)", "", name.strip())
-    hits = gz.places_in(name[:24])
+    # full names, or short ones of 3+ characters (凉山州 for 凉山彝族自治州, 内蒙古)
+    hits = [(o, n, p) for o, n, p in gz.places_in(name[:24], full_names_only=False) if n == p.name or len(n) >= 3]
     chain = []
     pos = 0
-    for off, place in hits:
+    for off, matched, place in hits:
         if off != pos:
             break
-        same = [p for o, p in hits if o == off]
+        same = [p for o, _, p in hits if o == off]
         pick = place if len(same) == 1 else gz.resolve(place.name, name + context)
         if pick is None and chain:
             pick = next((p for p in same if gz.contains(chain[-1], p)), None)
         if pick is not None and (not chain or chain[-1] != pick):
             chain.append(pick)
-        pos = off + len(place.name)
+        pos = off + len(matched)
     tail = re.match(r"([\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|苏木))", name[pos:])
     if tail and re.search(r"[全各本我在该城村]|乡镇", tail.group(1)):
         tail = None  # 全镇, 城乡, 乡村: words, not a township's name
@@ -249,7 +250,7 @@ def _most_named_place(text: str, level: str) -> tuple[str, str]:
             return gz.path(hits[0]), f"the place it names in {m.group(0)}"
     for scope, where in ((outside, "the text"), (text[:4000], "the titles it cites")):
         counts: dict[str, int] = {}
-        for _, place in gz.places_in(scope):
+        for _, _, place in gz.places_in(scope):
             # short names (和县) turn up inside ordinary words: only full names of 3+ characters count
             if level in ("unknown", place.level) and len(place.name) >= 3 and len(gz.lookup(place.name)) == 1:
                 counts[gz.path(place)] = counts.get(gz.path(place), 0) + 1

@@ -83,20 +83,46 @@ class Para:
     flags: list[str] = field(default_factory=list)
 
 
+_INLINE_MARKER = re.compile(
+    rf"(?<![{CN}\d])(?:[{CN}]{{1,3}}、|[(（][{CN}]{{1,3}}[)）]|\d{{1,2}}[、.．](?!\d)|[(（]\d{{1,2}}[)）])"
+)
+_CLAUSE_END = "。；;:：!！?？)）"
+
+
 def _split_run_on_items(text: str, start: int, end: int, line: int) -> list[Para]:
-    """Split a paragraph where the next item's number follows on the same line (…。 40.…)."""
-    paras = [Para(start, end, line, match_marker(text[start:end]))]
-    while True:
-        p = paras[-1]
-        if not p.marker or p.marker.style != "arabic":
-            return paras
-        nxt = p.marker.value + 1
-        m = re.search(rf"(?<=[。；;!！?？)）])\s*{nxt}\s*[.．、](?=[\u4e00-\u9fff])", text[p.start:p.end])
-        if not m:
-            return paras
-        cut = p.start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-        paras[-1] = Para(p.start, p.start + m.start(), line, p.marker)
-        paras.append(Para(cut, p.end, line, match_marker(text[cut:p.end])))
+    """Split a paragraph where further items run on in the same line.
+
+    Pages that lost their line breaks (``…。 40.…``, or whole 文库 texts such as
+    ``2023年依法治镇工作一、认真贯彻…要点1、认真贯彻…。2、推动…``) hold items inline. An inline
+    marker is a cut when it continues the numbering (the next number of its kind, or 1 under a
+    new parent) and follows a clause end or a short heading run into it.
+    """
+    chunk = text[start:end]
+    first = match_marker(chunk)
+    last: dict[float, int] = {first.rank: first.value} if first else {}
+    cuts, since = [], first.rest_offset if first else 0
+    for m in _INLINE_MARKER.finditer(chunk):
+        if m.start() == 0:
+            continue
+        mk = match_marker(chunk[m.start():])
+        if mk is None:
+            continue
+        expected = last.get(mk.rank, 0) + 1
+        restarts = mk.value == 1 and any(r < mk.rank for r in last)
+        before = chunk[since:m.start()]
+        heading_run_in = len(before) <= 40 and not _SENTENCE_END.search(before)
+        after_clause = chunk[:m.start()].rstrip()[-1:] in _CLAUSE_END
+        if (mk.value == expected or restarts) and (after_clause or heading_run_in):
+            cuts.append(m.start())
+            last = {r: v for r, v in last.items() if r < mk.rank}
+            last[mk.rank] = mk.value
+            since = m.start() + mk.rest_offset
+    # one cut after a clause end is the old '…。 40.' case; a run-in page needs several
+    if not cuts or (len(cuts) == 1 and chunk[:cuts[0]].rstrip()[-1:] not in _CLAUSE_END):
+        return [Para(start, end, line, first)]
+    starts, ends = [0, *cuts], [len(chunk[:c].rstrip()) for c in cuts] + [len(chunk)]
+    return [Para(start + a, start + b, line, match_marker(chunk[a:b])) for a, b in zip(starts, ends)
+            if chunk[a:b].strip()]
 
 
 def _paragraphs(clean: CleanText) -> list[Para]:
@@ -480,6 +506,8 @@ def lead_paragraphs(clean: CleanText, limit: int = 40) -> list[str]:
         if p.marker is not None and p.marker.style == "article" and _GENERAL_PROVISION.match(body[p.marker.rest_offset:]):
             out.append(body[p.marker.rest_offset:])  # 第一条 为…制定本办法: the preamble of a 办法
             continue
+        if p.marker is not None and p.marker.style in ("chapter", "section") and _title_like(body):
+            continue  # 第一章 总则: the articles that follow may still be the preamble
         if p.marker is not None or _ENUMERATION.match(body):
             break
         out.append(body)

@@ -11,7 +11,7 @@ Comparison rules, so that form never counts as content: texts are compared in th
 a title matches with or without its issuer in front (呼和浩特市人民政府关于…的实施意见) and its
 draft status ((征求意见稿), (试行)); a region
 matches when the predicted full path ends with the annotated division (河南省驻马店市西平县 for
-西平县); issuers match as sets of bodies; implements match as sets of titles, a 文号 in
+西平县, 四川省凉山彝族自治州 for 凉山州); issuers match as sets of bodies; implements match as sets of titles, a 文号 in
 parentheses ignored.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from .clean import content, to_simplified
+from .gazetteer import load_gazetteer
 
 __all__ = ["FIELDS", "format_parse_report", "read_annotations", "score_parse"]
 
@@ -65,7 +66,10 @@ def _field_ok(name: str, doc: dict, gold: dict) -> bool:
         return doc["level"] == gold["level"]
     if name == "region":
         p, g = _norm(doc["region"]), _norm(gold["region"])
-        return p == g if not g or not p else p.endswith(g)
+        if not g or not p:
+            return p == g
+        full_names = {g} | {place.name for place in load_gazetteer().lookup(g)}  # 凉山州 = 凉山彝族自治州
+        return any(p.endswith(n) for n in full_names)
     if name == "period":
         ps, pe = doc["period_start"], doc["period_end"]
         as_int = (lambda v: None if v is None or pd.isna(v) else int(v))
