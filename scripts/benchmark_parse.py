@@ -1,6 +1,6 @@
 """Benchmark: clean + parse a synthetic corpus built by reshuffling seed sections.
 
-Prints raw MB/s and measures/s on one core. Run on demand: ``python scripts/benchmark_parse.py
+Prints raw MB/s and measures/s on one core (cleaning, metadata and structure). Run on demand: ``python scripts/benchmark_parse.py
 [--plans 1000]``; not part of the tests.
 """
 from __future__ import annotations
@@ -13,7 +13,8 @@ import time
 from alignment.clean import clean_text
 from alignment.config import RAW_DATA_DIR
 from alignment.ingest import decode_bytes
-from alignment.parse import parse_structure
+from alignment.meta import infer_meta
+from alignment.parse import lead_paragraphs, parse_structure
 
 
 def synthetic_plans(n: int, seed: int = 0) -> list[str]:
@@ -43,7 +44,9 @@ def main() -> None:
     t0 = time.process_time()
     n_measures = 0
     for i, raw in enumerate(plans):
-        units = parse_structure(clean_text(raw), f"b{i}", f"b{i}.txt")
+        clean = clean_text(raw)
+        infer_meta(lead_paragraphs(clean), clean.text)
+        units = parse_structure(clean, f"b{i}", f"b{i}.txt")
         n_measures += sum(u["kind"] == "measure" for u in units)
     cpu = time.process_time() - t0
     print(f"plans {len(plans)}  raw {mb:.1f} MB  measures {n_measures}")

@@ -34,6 +34,7 @@ _BOILERPLATE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("page number", re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$")),
 )
 _PUNCT_ONLY = re.compile(r"^[\s\W_]*$")
+_HANZI = re.compile(r"[\u4e00-\u9fff]")
 _NON_CONTENT = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
 
 
@@ -80,10 +81,11 @@ class GarbleSpan:
     note: str = ""
 
 
-def _reading(char: str) -> set[str]:
+@lru_cache(maxsize=None)
+def _reading(char: str) -> frozenset[str]:
     from pypinyin import Style, pinyin
 
-    return set(pinyin(char, style=Style.TONE, heteronym=True)[0])
+    return frozenset(pinyin(char, style=Style.TONE, heteronym=True)[0])
 
 
 @lru_cache(maxsize=256)
@@ -97,6 +99,7 @@ def _chars_with_lead(lead: int) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def _guess_lost_char(lead: int | None, reading: str) -> str | None:
     """The one GBK character with this lead byte (if known) and pinyin reading, else None."""
     if lead is None:
@@ -256,15 +259,10 @@ def normalize_width(text: str) -> str:
     Length-preserving (one character for one), so offsets survive. 〔〕 and other CJK-only
     punctuation are kept.
     """
-    def fold(c: str) -> str:
-        o = ord(c)
-        if 0xFF01 <= o <= 0xFF5E and c not in _WIDTH_KEEP:
-            return chr(o - 0xFEE0)
-        if c == "\u3000":
-            return " "
-        return c
+    return text.translate(_WIDTH_TABLE)
 
-    return "".join(fold(c) for c in text)
+
+_WIDTH_TABLE = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F) if chr(o) not in _WIDTH_KEEP} | {0x3000: 0x20}
 
 
 @lru_cache(maxsize=1)
@@ -413,8 +411,8 @@ def clean_text(raw: str) -> CleanText:
     for (line_no, _), para in zip(paragraphs, original.split("\n")):
         lines.append((line_no, pos, pos + len(para)))
         pos += len(para) + 1
-    changed = sum(1 for a, b in zip(original, simplified) if a != b)
-    cjk = sum(1 for c in original if "\u4e00" <= c <= "\u9fff") or 1
+    changed = sum(map(str.__ne__, original, simplified))
+    cjk = len(_HANZI.findall(original)) or 1
     return CleanText(simplified, original, lines, boilerplate, garble, pinyin_removed, changed / cjk)
 
 

@@ -77,7 +77,7 @@ class Gazetteer:
             self.by_name.setdefault(p.name, []).append(p)
             for short in _short_names(p):
                 self.by_name.setdefault(short, []).append(p)
-        self._longest = max(len(n) for n in self.by_name)
+        self._matcher = None  # built on first use
 
     def lookup(self, name: str) -> list[Place]:
         """Places printed as ``name`` (several where names repeat, e.g. 朝阳区)."""
@@ -95,24 +95,39 @@ class Gazetteer:
         return lower.code[:keep] == upper.code[:keep]
 
     def places_in(self, text: str, full_names_only: bool = True) -> list[tuple[int, str, Place]]:
-        """Division names printed in ``text``, longest match first at each position.
+        """Division names printed in ``text``, the longest match at each position, left to right.
 
         Returns
         -------
         list of (offset, name as printed, Place); a name that several places share yields one
         entry per place.
         """
-        out, i = [], 0
-        while i < len(text):
-            for n in range(min(self._longest, len(text) - i), 1, -1):
-                chunk = text[i:i + n]
-                hits = [p for p in self.by_name.get(chunk, []) if not full_names_only or p.name == chunk]
-                if hits:
-                    out += [(i, chunk, p) for p in hits]
-                    i += n - 1
-                    break
-            i += 1
+        longest: dict[int, str] = {}
+        for end, name in self._automaton().iter(text):  # Aho-Corasick: every name, one pass
+            start = end - len(name) + 1
+            if len(name) > len(longest.get(start, "")):
+                longest[start] = name
+        out, pos = [], 0
+        for start in sorted(longest):
+            if start < pos:
+                continue
+            name = longest[start]
+            hits = [p for p in self.by_name[name] if not full_names_only or p.name == name]
+            if hits:
+                out += [(start, name, p) for p in hits]
+                pos = start + len(name)
         return out
+
+    def _automaton(self):
+        if self._matcher is None:
+            import ahocorasick  # pyahocorasick, which cpca itself depends on
+
+            self._matcher = ahocorasick.Automaton()
+            for name in self.by_name:
+                if len(name) >= 2:
+                    self._matcher.add_word(name, name)
+            self._matcher.make_automaton()
+        return self._matcher
 
     def resolve(self, name: str, context: str = "") -> Place | None:
         """The place ``name`` means, using divisions named in ``context`` to settle repeats."""

@@ -46,6 +46,11 @@ _NOTICE = re.compile(r"^(?P<issuer>.*?)关于(?:印发|转发|征求)(?P<title>.
 # 现将省委办公厅、省政府办公厅印发的《X》(川委办〔2017〕15号)转发你们: the plan is the forwarded X
 _FORWARDED = re.compile(r"(?P<orgs>[\u4e00-\u9fff、 ]{2,40}?)印发的\s*《(?P<title>[^《》]{4,80})》\s*"
                         r"(?:[(（](?P<docno>[^()（）]{4,30})[)）])?[^。]{0,20}转发")
+# a plan named without 《》 in a news lead: 出台2018年法治政府建设工作要点(及任务分解)
+_NEWS_TITLE = re.compile(r"(?:印发|出台|制定|发布)了?(?P<title>[^，。,;；《》\s]{4,40}?"
+                         r"(?:方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则))")
+# an annual work plan whose genre word the page dropped: 2023年依法治镇工作
+_YEAR_WORK = re.compile(r"^(?:19|20)\d{2}\s*年度?[\u4e00-\u9fff]{2,24}工作$")
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 # 印发了《X》 / 关于印发《X》的通知 / 现将《X》印发给你们 / 《X》已经…同意，现印发给你们
 _ISSUED = re.compile(r"印\s*发(?:了|的)?\s*《([^《》]{4,80})》|《([^《》]{4,80})》[^《》。]{0,30}?印发给")
@@ -118,7 +123,21 @@ def _title(lead: list[str]) -> tuple[str, str]:
         m = _NOTICE.match(para.strip())
         if m and PLAN_WORD.search(m.group("title").strip("《》 ")):
             return m.group("title").strip("《》 "), "a 关于印发…的通知 line"
+    named = [m.group("title") for para in lead for m in _NEWS_TITLE.finditer(para)
+             if not _UPSTREAM_CUE.search(re.split(r"[。；;!！?？,，]", para[:m.start()])[-1])]
+    if named:  # 日前，梁子湖区出台2018年法治政府建设工作要点: the fullest name the news gives
+        return max(named, key=len), "the plan a news lead says was issued"
+    if lead and _YEAR_WORK.match(lead[0].strip()):
+        return lead[0].strip(), "a first line naming a year's work"
     return "", ""
+
+
+def _undouble(title: str) -> str:
+    """A title a page printed twice or more, glued (度乡普法工作计划度乡普法工作计划) -> once."""
+    for n in (3, 2):
+        if len(title) % n == 0 and title == title[: len(title) // n] * n:
+            return title[: len(title) // n]
+    return title
 
 
 def _docno(lead: list[str]) -> tuple[str, str]:
@@ -282,6 +301,7 @@ def infer_meta(lead: list[str], text: str) -> PlanMeta:
     meta = PlanMeta()
     ev = meta.evidence
     meta.title, src = _title(lead)
+    meta.title = _undouble(meta.title)
     if src:
         ev["title"] = src
     meta.docno, src = _docno(lead)

@@ -680,16 +680,9 @@ def parse_corpus(entries, aliases: dict[str, str] | None = None, strict: bool = 
         units += plan.units
         residue += plan.residue
         cleaned.update(plan.cleaned)
-    documents = pd.DataFrame(docs, columns=list(schemas.DOCUMENTS.columns))
-    for col in ("period_start", "period_end"):
-        documents[col] = documents[col].astype("Int64")
-    for col in ("n_measures", "n_units"):
-        documents[col] = documents[col].astype(int)
-    measures = pd.DataFrame(units, columns=list(schemas.MEASURES.columns))
-    for col in ("seq", "task_index", "char_start", "char_end"):
-        measures[col] = measures[col].astype(int)
-    residue_df = pd.DataFrame(residue, columns=list(schemas.RESIDUE.columns))
-    residue_df["line"] = residue_df["line"].astype(int)
+    documents = schemas.frame(docs, schemas.DOCUMENTS)
+    measures = schemas.frame(units, schemas.MEASURES)
+    residue_df = schemas.frame(residue, schemas.RESIDUE)
     return ParseResult(
         schemas.validate(documents, schemas.DOCUMENTS, "documents"),
         schemas.validate(measures, schemas.MEASURES, "measures"),

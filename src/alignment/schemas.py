@@ -142,6 +142,17 @@ COVERAGE = pa.DataFrameSchema(
 )
 
 
+def frame(rows: list[dict], schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """A table of ``schema`` from row dicts, with its declared column types even when empty.
+
+    List columns stay ``object``; an empty table is a valid table (no residue is good news).
+    """
+    df = pd.DataFrame(rows, columns=list(schema.columns))
+    types = {name: col.dtype.type for name, col in schema.columns.items()
+             if col.dtype is not None and (df.empty or str(col.dtype) in ("int64", "Int64"))}
+    return df.astype(types) if types else df
+
+
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str) -> pd.DataFrame:
     """Validate ``df`` against ``schema``; raise a ValueError naming the table and failures."""
     try:
