@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .chartables import common_share, gb_bytes
 
@@ -81,7 +81,7 @@ class GarbleSpan:
     note: str = ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _reading(char: str) -> frozenset[str]:
     from pypinyin import Style, pinyin
 

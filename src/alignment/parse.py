@@ -661,7 +661,6 @@ def parse_corpus(entries, aliases: dict[str, str] | None = None, strict: bool = 
     ParseResult
         ``documents``, ``measures`` and ``residue`` tables, validated against their schemas.
     """
-    import pandas as pd
     from tqdm import tqdm
 
     from . import schemas
