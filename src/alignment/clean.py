@@ -307,27 +307,32 @@ def starts_with_marker(text: str) -> bool:
 
 # Words that end a plan's title (its genre); a title may be followed by (2021—2025年)/(试行).
 PLAN_WORD = re.compile(
-    r"(方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则|清单|决定|规定|任务分工|工作部署|指导意见)"
+    r"(方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则|清单|决定|规定|分工|分解|工作部署|指导意见)"
     r"(\s*[(（][^()（）]{1,16}[)）])*$"
 )
-ORG_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|党委|党组|领导小组|工作组|[\u4e00-\u9fff]委|局|厅|院|办|中心|署)$")
-DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*(?:年?\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|[-./]\d{1,2}[-./]\d{1,2}|\d{2,4})\s*$")
+ORG_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|党委|党组|领导小组|工作组|[\u4e00-\u9fff]委|局|厅|院|办|中心|署|部)$")
+DATE_LINE = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*(?:年?\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|[-./]\d{1,2}[-./]\d{1,2}|\d{2,4})"
+                       r"|年?\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")  # 2017年5月31日, 2017531, 年12月15日 (year lost)
 LOOSE_DOCNO = re.compile(
     r"^\s*(?P<org>[\u4e00-\u9fff]{1,10}?[发办函字])\s*[〔\[［(（【﹝]?\s*(?P<year>(?:19|20)\d{2})\s*[〕\]］)）】﹞]?"
     r"\s*(?P<no>\d{1,4})\s*号?\s*$"
 )
 _FIELD_LINE = re.compile(r"^[\u4e00-\u9fff ]{2,8}\s*[:：|｜]")
+# labels of a government page's information-disclosure table (信息公开), printed on lines of their own
+_FIELD_LABEL = re.compile(r"^(索\s*引\s*号|主题分类|发布机[关构]|发文机关|成文日期|发布日期|标\s*题|有效性|统一编号|发文字号|"
+                          r"文\s*号|公开方式|公开范围|公开时限|所属分类|效力状态|责任部门|生成日期|文件编号|主\s*题\s*词)\s*$")
 
 
 def stands_alone(line: str, closing: bool = True) -> bool:
     """A header line of a document that is never part of a wrapped sentence: an issuing body, a
     date, a 文号, a metadata field (发文机关:…) and, when ``closing``, a title complete in itself
     (…实施方案, …的通知), which ends a wrapped title but does not run into the next line."""
-    s = line.strip()
-    if len(s) > 70:
+    if len(line.strip()) > 70:
         return False
+    s = to_simplified(line.strip())  # 領導小組 is an issuing body too
     return bool((closing and (PLAN_WORD.search(s) or s.endswith("通知"))) or DATE_LINE.match(s)
-                or LOOSE_DOCNO.match(s) or _FIELD_LINE.match(s) or (len(s) <= 30 and ORG_END.search(s)))
+                or LOOSE_DOCNO.match(s) or _FIELD_LINE.match(s) or _FIELD_LABEL.match(s)
+                or (len(s) <= 30 and ORG_END.search(s)))
 
 
 def join_page_wraps(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -300,7 +300,9 @@ def extract_implements(preamble: str) -> list[str]:
     list of str: normalised titles, each followed by its 文号 in parentheses when printed.
     """
     preamble = repair_unclosed_titles(preamble)
-    m = _IMPLEMENTS.search(preamble)
+    # the cue (贯彻, 根据…) must stand outside the titles: 《…实施纲要》《…》 cites, it does not implement
+    masked = re.sub(r"《[^《》]*》", lambda t: "《" + "_" * (len(t.group(0)) - 2) + "》", preamble)
+    m = _IMPLEMENTS.search(masked)
     if not m:
         return []
     scope = preamble[m.start():]

@@ -37,8 +37,9 @@ __all__ = ["PERIOD", "PLAN_WORD", "PlanMeta", "implemented_documents", "infer_le
 
 PERIOD = re.compile(r"((?:19|20)\d{2})\s*[—\-－–~～至到]+\s*((?:19|20)\d{2})\s*年?")
 _YEAR_PLAN = re.compile(r"((?:19|20)\d{2})\s*年度?(?![—\-－–~～至到\d])")
-_DOCNO_FIELD = re.compile(r"(?:发文字号|发文文号|文号)\s*[:：|｜]?\s*([^|｜\s]+)")
-_ISSUER_FIELD = re.compile(r"(?:发文机关|发文单位|制发机构|发布机构|责任部门)\s*[:：|｜]?\s*([^|｜\s]+)")
+_DOCNO_FIELD = re.compile(r"(?:发文字号|发文文号|文号)[\s:：|｜]*([^|｜\s]+)")
+_ISSUER_FIELD = re.compile(r"(?:发文机关|发文单位|制发机构|发布机构|责任部门)[\s:：|｜]*([^|｜:：]+?)\s*(?:[|｜]|$)")
+_TITLE_FIELD = re.compile(r"^(?:标\s*题|名\s*称)[\s:：|｜]*([^|｜]+?)\s*[|｜]*\s*$")
 _ORG_SUFFIX = re.compile(ORG_END.pattern.rstrip("$"))
 # 根据/贯彻落实 … 印发的《X》: an upstream text, not the plan
 _UPSTREAM_CUE = re.compile(r"(贯彻|落实|根据|依据|按照|遵照|对照)")
@@ -51,6 +52,7 @@ _NEWS_TITLE = re.compile(r"(?:印发|出台|制定|发布)了?(?P<title>[^，。
                          r"(?:方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则))")
 # an annual work plan whose genre word the page dropped: 2023年依法治镇工作
 _YEAR_WORK = re.compile(r"^(?:19|20)\d{2}\s*年度?[\u4e00-\u9fff]{2,24}工作$")
+_COPY_TAG = re.compile(r"\s*[(（](?:最新|精选|范文|通用|完整版|最新版|word版|可编辑|推荐)[)）]\s*$")
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 # 印发了《X》 / 关于印发《X》的通知 / 现将《X》印发给你们 / 《X》已经…同意，现印发给你们
 _ISSUED = re.compile(r"印\s*发(?:了|的)?\s*《([^《》]{4,80})》|《([^《》]{4,80})》[^《》。]{0,30}?印发给")
@@ -100,7 +102,8 @@ def _orgs(line: str) -> list[str]:
         cuts = [m.end() for m in _ORG_SUFFIX.finditer(part) if m.end() < len(part)]
         for cut in cuts:
             head, tail = part[:cut], part[cut:]
-            if _is_org(head) and _is_org(tail) and (tail.startswith("中共") or any(o == 0 for o, _, _ in gz.places_in(tail[:12]))):
+            if _is_org(head) and _is_org(tail) and (re.match(r"中共|[省市县区州旗][委政人]", tail)
+                                                    or any(o == 0 for o, _, _ in gz.places_in(tail[:12]))):
                 out += [head, tail]
                 break
         else:
@@ -115,9 +118,20 @@ def _title(lead: list[str]) -> tuple[str, str]:
             clause = re.split(r"[。；;!！?？,，]", para[:m.start()])[-1]
             if PLAN_WORD.search(name) and not _UPSTREAM_CUE.search(clause):
                 return name, "the 《》 of a 印发 notice or news lead"
-    for para in lead:
+    for para in lead:  # the 标题 field of a disclosure table: the plan, or the notice naming it
+        f = _TITLE_FIELD.match(para.strip())
+        value = f.group(1).strip() if f else ""
+        notice = _NOTICE.match(value)
+        if notice and PLAN_WORD.search(notice.group("title").strip("《》 ")):
+            return notice.group("title").strip("《》 "), "the 标题 field"
+        if value and _is_title(value) and "印发" not in value:
+            return value, "the 标题 field"
+    for i, para in enumerate(lead):
         s = para.strip()
         if _is_title(s) and not _NOTICE.match(s) and "印发" not in s:
+            after = lead[i + 1].strip() if i + 1 < len(lead) else ""
+            if PERIOD.fullmatch(after.strip("()（） ")):  # 吉林市法治政府建设实施方案 / (2021—2025年)
+                s += after
             return s, "a title line before the body"
     for para in lead:
         m = _NOTICE.match(para.strip())
@@ -133,19 +147,21 @@ def _title(lead: list[str]) -> tuple[str, str]:
 
 
 def _undouble(title: str) -> str:
-    """A title a page printed twice or more, glued (度乡普法工作计划度乡普法工作计划) -> once."""
+    """A title a page printed twice or more, glued (度乡普法工作计划度乡普法工作计划) -> once; a
+    copy site's tag after it ((最新), (精选)) dropped."""
+    title = _COPY_TAG.sub("", title)
     for n in (3, 2):
         if len(title) % n == 0 and title == title[: len(title) // n] * n:
             return title[: len(title) // n]
     return title
 
 
-def _docno(lead: list[str]) -> tuple[str, str]:
+def _docno(lead: list[str], fields: list[str]) -> tuple[str, str]:
     for para in lead:
-        m = LOOSE_DOCNO.match(para)
-        if m:
+        m = LOOSE_DOCNO.match(para) or extract.DOCNO.match(para.strip())
+        if m:  # a 文号 line, or one the next line ran into (苏办发〔2012〕30号 2012年6月11日各市…)
             return extract.normalize_docno(m), "a 文号 line"
-    for para in lead:
+    for para in [*lead, *fields]:
         f = _DOCNO_FIELD.search(para)
         if f:
             m = extract.DOCNO.search(f.group(1)) or LOOSE_DOCNO.match(f.group(1))
@@ -154,7 +170,7 @@ def _docno(lead: list[str]) -> tuple[str, str]:
     return "", ""
 
 
-def _issuer(lead: list[str], title: str) -> tuple[str, str]:
+def _issuer(lead: list[str], title: str, fields: list[str]) -> tuple[str, str]:
     for para in lead:
         m = _NOTICE.match(para.strip())
         if m and _orgs(m.group("issuer")):
@@ -186,10 +202,10 @@ def _issuer(lead: list[str], title: str) -> tuple[str, str]:
         m = re.match(r"^(.{2,30}?)关于", title)
         if m and _orgs(m.group(1)):
             return " ".join(_orgs(m.group(1))), "the head of the title"
-    for para in lead:
+    for para in [*lead, *fields]:
         f = _ISSUER_FIELD.search(para)
-        if f and _is_org(f.group(1)):
-            return f.group(1), "the 发文机关 field"
+        if f and _orgs(f.group(1)):
+            return " ".join(_orgs(f.group(1))), "the 发文机关 field"
     return "", ""
 
 
@@ -204,6 +220,10 @@ def _period(title: str, lead: list[str]) -> tuple[int | None, int | None, str]:
         m = PERIOD.fullmatch(para.strip("()（） "))
         if m:
             return int(m.group(1)), int(m.group(2)), "a period line under the title"
+    for para in lead[-3:]:  # 2022年是…之年: the opening of an annual work plan
+        m = re.match(r"((?:19|20)\d{2})年是", para.strip())
+        if m:
+            return int(m.group(1)), int(m.group(1)), "an annual plan's opening (20XX年是…)"
     for para in lead:  # 统筹推进“十四五”时期…, 制定本方案: a five-year plan's period
         m = re.search(r"(十[三四五]五)[”\"]?\s*(?:时期|期间)", _outside_titles(para))
         if m and re.search(r"制定本|特制定|现制定", para):
@@ -259,14 +279,17 @@ def _place_at_head(name: str, context: str) -> tuple[str, str]:
     return "", ""
 
 
-def _most_named_place(text: str, level: str) -> tuple[str, str]:
-    """(region path, evidence) from how a plan names its own place when its head names none."""
+def _most_named_place(text: str, level: str) -> tuple[str, str, str]:
+    """(region path, its level, evidence) from how a plan names its own place when its head
+    names none. A place the plan names as its own (法治义乌) also sets the level: 全市 is said in
+    a county-level city too."""
     gz = load_gazetteer()
     outside = _outside_titles(text)[:4000]
-    for m in re.finditer(r"法治([\u4e00-\u9fff]{2,6}?)建设|结合([\u4e00-\u9fff]{2,6}?)(?:工作)?实际", outside):
-        hits = gz.lookup(m.group(1) or m.group(2))  # 法治浙江建设, 结合湘潭实际
-        if len(hits) == 1 and level in ("unknown", hits[0].level):
-            return gz.path(hits[0]), f"the place it names in {m.group(0)}"
+    for m in re.finditer(r"法治([\u4e00-\u9fff]{2,6}?)(?:建设|、)|结合([\u4e00-\u9fff]{2,6}?)(?:工作)?实际", outside):
+        name = m.group(1) or m.group(2)  # 法治浙江建设, 法治义乌、平安义乌, 结合湘潭实际
+        hits = gz.lookup(name) or [p for suffix in "市县区" for p in gz.lookup(name + suffix)]
+        if len(hits) == 1 and (level in ("unknown", hits[0].level) or hits[0].level != "provincial"):
+            return gz.path(hits[0]), hits[0].level, f"the place it names in {m.group(0)}"
     for scope, where in ((outside, "the text"), (text[:4000], "the titles it cites")):
         counts: dict[str, int] = {}
         for _, _, place in gz.places_in(scope):
@@ -274,16 +297,16 @@ def _most_named_place(text: str, level: str) -> tuple[str, str]:
             if level in ("unknown", place.level) and len(place.name) >= 3 and len(gz.lookup(place.name)) == 1:
                 counts[gz.path(place)] = counts.get(gz.path(place), 0) + 1
         if counts:
-            return max(counts, key=counts.get), f"the division of its level {where} names most"
+            return max(counts, key=counts.get), level, f"the division of its level {where} names most"
     if level == "provincial":  # its own province's documents: 黔府发〔2004〕29号
         provinces = [PROVINCE_ABBREVIATIONS.get(m.group("org")[0]) for m in extract.DOCNO.finditer(text[:4000])]
         provinces = [p for p in provinces if p]
         if provinces and len(set(provinces)) == 1:
-            return provinces[0], "the province of the provincial 文号 it cites"
-    return "", ""
+            return provinces[0], level, "the province of the provincial 文号 it cites"
+    return "", level, ""
 
 
-def infer_meta(lead: list[str], text: str) -> PlanMeta:
+def infer_meta(lead: list[str], text: str, fields: list[str] = ()) -> PlanMeta:
     """Metadata of one plan from its lead paragraphs (before the first numbered item) and text.
 
     Parameters
@@ -292,6 +315,9 @@ def infer_meta(lead: list[str], text: str) -> PlanMeta:
         Clean paragraphs before the plan's first numbered item, in order.
     text
         The whole clean text (for level and region when the lead names none).
+    fields
+        Page metadata lines the cleaning set aside as furniture (文号: … 发布日期: …): read for
+        the 文号 and issuer fields only.
 
     Returns
     -------
@@ -304,10 +330,10 @@ def infer_meta(lead: list[str], text: str) -> PlanMeta:
     meta.title = _undouble(meta.title)
     if src:
         ev["title"] = src
-    meta.docno, src = _docno(lead)
+    meta.docno, src = _docno(lead, fields)
     if src:
         ev["docno"] = src
-    meta.issuer, src = _issuer(lead, meta.title)
+    meta.issuer, src = _issuer(lead, meta.title, fields)
     if src:
         ev["issuer"] = src
     fwd = next((m for m in map(_FORWARDED.search, lead) if m), None)
@@ -332,9 +358,11 @@ def infer_meta(lead: list[str], text: str) -> PlanMeta:
         if src:
             ev["level"] = src
         if meta.level != "national":
-            meta.region, src = _most_named_place(text, meta.level)
+            meta.region, level, src = _most_named_place(text, meta.level)
             if meta.region:
                 ev["region"] = src
+            if level != meta.level:
+                meta.level, ev["level"] = level, src
     return meta
 
 

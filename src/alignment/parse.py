@@ -36,7 +36,7 @@ _MARKERS: tuple[tuple[float, str, re.Pattern], ...] = (
 _ENUMERATION = re.compile(rf"^([{CN}]{{1,3}})是")
 # Parts that assign no task: aims, principles, scope, the time of an activity, a preface.
 _GOAL_TITLES = re.compile(r"(总体要求|指导思想|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标要求|"
-                          r"前言|适用范围|对象和要求|工作对象|活动对象|活动时间|实施时间)")
+                          r"总体思路|工作思路|前言|适用范围|对象和要求|工作对象|活动对象|活动时间|实施时间)")
 # The general provisions of a 办法/规定 written in articles (第一条…): its purpose (为…制定本办法),
 # scope (本办法适用于…) and principles (…必须坚持…) assign no task.
 _GENERAL_PROVISION = re.compile(r"^(为[^。]{0,200}?(?:制定|特制定|现制定)本|本(?:实施)?(?:办法|规定|方案|意见|细则|条例)"
@@ -293,9 +293,13 @@ def _initial_stack(paras: list[Para]) -> list[Heading]:
 def _cut_before_first_sentence(rest: str, para: Para) -> bool:
     """The last item of a page cut off before its first sentence ends (``23.规``): a fragment.
 
-    An item whose title stands on its own line keeps its title, so it is never a fragment.
+    For an item whose title stands on its own line, the title is that sentence when it ends
+    like one (``2.规范事中公示。``), otherwise the body's first sentence is.
     """
-    return "titled_item" not in para.flags and not _SENTENCE_END.search(rest.rstrip())
+    if "titled_item" in para.flags and "\n" in rest:
+        title, body = rest.split("\n", 1)
+        return not _SENTENCE_END.search(title.rstrip()[-1:]) and not _SENTENCE_END.search(body.rstrip())
+    return not _SENTENCE_END.search(rest.rstrip())
 
 
 _ENUMERATOR = re.compile(rf"(?:^|(?<=[。；;:：!！]))\s*([{CN}]{{1,3}})是(?!否|不是|指)")
@@ -514,7 +518,7 @@ def lead_paragraphs(clean: CleanText, limit: int = 40) -> list[str]:
     return out
 
 
-def document_meta(entry, lead: list[str], text: str) -> dict:
+def document_meta(entry, lead: list[str], text: str, fields: list[str] = ()) -> dict:
     """Document-level fields: the manifest's where given, otherwise read from the text.
 
     Returns
@@ -522,7 +526,7 @@ def document_meta(entry, lead: list[str], text: str) -> dict:
     dict with title, docno, issuer, level, region, period_start, period_end, implements,
     citations, and ``inferred``: one 'field: evidence' string per field read from the text.
     """
-    found = infer_meta(lead, text)
+    found = infer_meta(lead, text, fields)
     inferred = []
 
     def pick(name: str, given: str, value):
@@ -606,7 +610,9 @@ def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
         raise StructureError(f"{', '.join(p.name for p in entry.files)}: no numbered items (一、/(一)/1./第一条) "
                              f"and too little text to be a plan ({hanzi} Chinese characters)")
     # metadata first: the period resolves relative deadlines (三年内) in the units
-    meta = document_meta(entry, lead_paragraphs(cleaned[entry.files[0].name]), whole)
+    first = cleaned[entry.files[0].name]
+    page_fields = [text for _, text, reason in first.boilerplate if reason == "publication meta"]
+    meta = document_meta(entry, lead_paragraphs(first), whole, page_fields)
     units, residue, flags = [], [], []
     for path, raw in zip(entry.files, raws):
         clean = cleaned[path.name]
