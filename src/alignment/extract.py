@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .clean import ORG_END
+
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}
 
@@ -72,13 +74,26 @@ def split_units(listing: str, aliases: dict[str, str] | None = None) -> list[str
 
 
 def _roles_in(body: str, aliases: dict[str, str] | None, out: dict[str, list[str]]) -> None:
-    """Add the units of labelled text ('牵头单位:A、B;参加单位:C') to ``out``."""
+    """Add the units of labelled text ('牵头单位:A、B;参加单位:C') to ``out``.
+
+    Two conventions inside a label are honoured: roles written after the names
+    ('责任单位:A、B分别牵头,C参加,D按职责分别负责'), and a note that the first unit leads
+    ('…、各单位各部门。排序第一的单位为牵头单位').
+    """
     roles = list(_ROLE_SPLIT.finditer(body))
     for i, m in enumerate(roles):
         end = roles[i + 1].start() if i + 1 < len(roles) else len(body)
-        units = split_units(body[m.end():end], aliases)
+        listing, _, note = body[m.end():end].partition("。")
         key = "lead" if m.group(1) in _LEAD_ROLES else "support" if m.group(1) in _SUPPORT_ROLES else "responsible"
+        if key == "responsible" and _verb_roles(listing, aliases, out):
+            continue
+        units = split_units(listing, aliases)
         out[key] += [u for u in units if u not in out[key]]
+        if units and _FIRST_LEADS.search(note) and units[0] not in out["lead"]:
+            out["lead"].append(units[0])
+
+
+_FIRST_LEADS = re.compile(r"(排序|排在|列)第一(位|个)?的?(单位|部门)?为牵头")
 
 
 def parse_responsibility(listing: str, aliases: dict[str, str] | None = None) -> dict[str, list[str]]:
@@ -99,20 +114,24 @@ _OPEN_LIST = re.compile(rf"[(\[【]\s*{_ROLE}\s*[:：][^()\[\]【】]*$")
 _ROLE_LINE = re.compile(rf"(?m)^\s*({_ROLE}\s*[:：].*)$")
 # Roles written after the names: '(市政府办公室、市审改办牵头,市级各有关部门按职责分工负责)'
 _VERB_ROLES = re.compile(r"[(（]([^()（）]{2,160}?(?:牵头|负责|配合|参与|协助)[^()（）]{0,60}?)[)）]")
-_VERB_SEGMENT = re.compile(r"^(?P<names>.+?)(?P<verb>牵头|配合|参与|协助|(?:等?按职责分工|按职责|分别|具体)?负责(?:落实)?)$")
+_VERB_SEGMENT = re.compile(r"^(?P<names>.+?)(?:分别|共同)?(?P<verb>牵头|配合|参与|参加|协助|(?:等?按职责分工|按职责|分别|具体)*负责(?:落实)?)$")
+# A bare list of bodies closing an item: '(省委宣传部、省法制办)'
+_BARE_LIST = re.compile(r"[(（]([^()（）:：]{2,160})[)）]\s*[。;；]?\s*$")
 
 
 def _verb_roles(body: str, aliases: dict[str, str] | None, out: dict[str, list[str]]) -> bool:
     """Add units of '(A、B牵头,C配合)'; False (nothing added) unless every segment names units."""
     found: dict[str, list[str]] = {"lead": [], "support": [], "responsible": []}
-    segments = [s for s in re.split(r"[,，;；]", body) if s.strip()]
-    has_lead = any(re.search(r"牵头$", s.strip()) for s in segments)
+    segments = [s for s in re.split(r"[,，;；]", body.rstrip("。 ")) if s.strip()]
+    if not any(_VERB_SEGMENT.match(seg.strip()) for seg in segments):
+        return False
     for seg in segments:
         m = _VERB_SEGMENT.match(seg.strip())
         if not m or len(m.group("names")) > 60 or re.search(r"[。:：]", m.group("names")):
             return False
         verb = m.group("verb")
-        key = "lead" if verb == "牵头" else "support" if (verb in ("配合", "参与", "协助") or has_lead) else "responsible"
+        key = "lead" if verb == "牵头" else "support" if (verb in ("配合", "参与", "参加", "协助")) else \
+            "responsible"
         found[key] += split_units(m.group("names"), aliases)
     for key, units in found.items():
         out[key] += [u for u in units if u not in out[key]]
@@ -123,8 +142,9 @@ def units_in(text: str, aliases: dict[str, str] | None = None) -> dict[str, list
     """Every responsible unit a measure's text names, in any of the forms plans use.
 
     Forms: a bracketed labelled list (牵头单位:…;参加单位:…), a list cut off by the end of the
-    page, a label line after the item (责任单位:…), and roles written after the names
-    ((A、B牵头,C按职责分工负责)).
+    page, a label line after the item (责任单位:…), roles written after the names
+    ((A、B牵头,C参加,D按职责分工负责): 牵头 leads, 参加/配合 supports, 负责 is responsible), and a
+    bare list of bodies closing the item ((省委宣传部、省法制办): responsible).
 
     Returns
     -------
@@ -143,6 +163,11 @@ def units_in(text: str, aliases: dict[str, str] | None = None) -> dict[str, list
     for m in _VERB_ROLES.finditer(text):
         if not _ROLE_SPLIT.search(m.group(1)):
             _verb_roles(m.group(1), aliases, out)
+    bare = _BARE_LIST.search(text)
+    if bare and not any(out.values()):
+        names = split_units(bare.group(1), aliases)
+        if names and all(ORG_END.search(n) and len(n) <= 24 for n in names):
+            out["responsible"] += names
     return out
 
 
