@@ -1,4 +1,5 @@
 """Cleaning steps on real seed snippets."""
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +89,32 @@ def test_clean_text_never_crashes_and_keeps_offsets(raw):
     assert len(c.text) == len(c.text_original)
     for _, start, end in c.paragraph_lines:
         assert 0 <= start <= end <= len(c.text)
+
+
+def test_notice_header_lines_stand_alone_but_a_wrapped_title_is_joined():  # wc01
+    c = clean_text("西政办〔2020〕20号\n西平县人民政府办公室\n关于印发西平县2020年度法治政府建设\n工作安排的通知\n"
+                   "2020年7月8日\n西平县2020年度法治政府建设工作安排\n2020年是收官之年。")
+    paras = [c.text[a:b] for _, a, b in c.paragraph_lines]
+    assert paras == ["西政办〔2020〕20号", "西平县人民政府办公室", "关于印发西平县2020年度法治政府建设工作安排的通知",
+                     "2020年7月8日", "西平县2020年度法治政府建设工作安排", "2020年是收官之年。"]
+
+
+def test_page_chunk_numbers_of_a_document_sharing_site_are_removed():  # wd05
+    chunk = "二、工作计划1.开展普法宣传活动针对度乡的实际情况,我们将采取多种形式开展普法宣传活动,通过悬挂宣传标语、张贴宣传画等方式普及法律知识。同时在学校、村委、商"
+    c = clean_text(f"1、度乡普法工作计划一、前言法律是人类社会发展的产物。{chunk}\n2、店等地方,设立法律知识宣传牌。2.落实普法责任制。")
+    assert "商店等地方" in c.text and "\n" not in c.text
+    assert [r for _, _, r in c.boilerplate].count("page-chunk marker of a document-sharing site") == 2
+    # real items after a short label line are not page chunks (wc02)
+    c = clean_text("1.认真落实权力清单。\n牵头单位:县政府办\n2.建立和完善责任清单制度。")
+    assert c.text.count("\n") == 2 and not c.boilerplate
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("首页 > 文章中心 > 正文", "breadcrumb"),
+    ("专题专栏 > 热点专题 > 法治丹凤 > 通知公告 > 正文", "breadcrumb"),
+    ("前言:本站为你精心整理了增强法治区政构建意见范文,希望能为你的创作提供参考价值", "content-farm advert"),
+    ("中阳县政府 www.sxzhongyang.gov.cn 2016-03-21 00:00", "site byline"),
+    ("呼和浩特市政府文件 字体(    )  打印", "print/font widget"),
+])
+def test_web_furniture_of_real_pages(line, reason):
+    assert classify_boilerplate(line) == reason
