@@ -101,3 +101,12 @@ def test_gold_file_problems_are_clear_errors(raw_dir, tmp_path):
                      "777,777:1,加强网络综合治理工作,778,网络治理,strong,\n", encoding="utf-8")
     res = runner.invoke(app, ["evaluate", "--gold", str(other), "--config", str(cfg)])
     assert res.exit_code == 1 and "names no plan pair present" in res.output
+
+
+def test_parse_ends_with_a_summary_line_per_plan(raw_dir, tmp_path):
+    res = runner.invoke(app, ["parse", "--raw-dir", str(raw_dir), "--out-dir", str(tmp_path / "out")])
+    lines = {line.split()[0]: line for line in res.stdout.splitlines() if line[:3] in ("000", "003")}
+    assert lines["000"].split()[1:5] == ["54", "一、", "(一)", "1."]
+    assert "garble" in lines["000"]  # its repaired GBK garble is a warning worth reading
+    assert lines["003"].split()[1] == "87" and "title region level period impl" in lines["003"]  # no manifest row
+    assert "skipped 998: 998_notes.txt: no numbered items" in res.output

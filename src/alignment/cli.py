@@ -33,7 +33,7 @@ def parse(
     """Clean and parse every plan in data/raw/ into documents, measures and residue tables."""
     from .ingest import IngestError
     from .manifest import ManifestError, load_manifest
-    from .parse import StructureError, parse_corpus, write_parse_result
+    from .parse import StructureError, parse_corpus, parse_summary, write_parse_result
 
     s = _settings(config, raw_dir=raw_dir, processed_dir=out_dir)
     try:
@@ -46,6 +46,7 @@ def parse(
     if result.measures.empty:
         _fail("error: no plan could be parsed")
     write_parse_result(result, s.processed_dir, s.clean_dir)
+    typer.echo(parse_summary(result))
     n_res = int((result.residue["kind"] == "unassigned").sum())
     typer.echo(f"{len(result.documents)} plans, {int(result.documents['n_measures'].sum())} measures "
                f"({len(result.measures)} units), {n_res} unassigned residue stretches -> {s.processed_dir}")

@@ -11,6 +11,7 @@ parent headings its later headings imply.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -694,6 +695,58 @@ def parse_corpus(entries, aliases: dict[str, str] | None = None, strict: bool = 
         schemas.validate(residue_df, schemas.RESIDUE, "residue"),
         errors, cleaned,
     )
+
+
+_STYLE_SHOWN = {"chapter": "第一章", "section": "第一节", "cn": "一、", "cn_paren": "(一)", "article": "第一条",
+                "arabic": "1.", "arabic_paren": "(1)", "circled": "①"}
+
+
+def _numbering(units: pd.DataFrame) -> str:
+    """The numbering levels a plan's measures sit under, top down: '一、 (一) 1.'."""
+    seen: dict[float, str] = {}
+    for path, number in zip(units["section_numbers"], units["number"]):
+        for printed in [*(path.split(".") if path else []), number]:
+            if printed.endswith("是"):
+                seen.setdefault(9.0, "一是")
+                continue
+            m = match_marker(printed if printed[-1:] in "、.)）条章节" or printed[:1] in "(（①" else printed + "、")
+            if m:
+                seen.setdefault(m.rank, _STYLE_SHOWN[m.style])
+    return " ".join(seen[r] for r in sorted(seen)) or "-"
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` cut or padded to ``width`` terminal columns (a hanzi takes two)."""
+    out, used = "", 0
+    for c in text:
+        w = 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        if used + w > width:
+            break
+        out, used = out + c, used + w
+    return out + " " * (width - used)
+
+
+def parse_summary(result: ParseResult, limit: int = 40) -> str:
+    """One line per plan: measures, numbering levels, fields read from the text, warnings;
+    then the files that were skipped and why. At most ``limit`` plans are listed."""
+    lines = [f"{'plan':<10} {'measures':>8}  {_pad('numbering', 16)} {_pad('read from the text', 44)} warnings / title"]
+    docs = result.documents
+    for doc in docs.head(limit).itertuples():
+        units = result.measures[result.measures["doc_id"] == doc.doc_id]
+        inferred = " ".join(i.split(":")[0] for i in doc.inferred).replace("implements", "impl") or "-"
+        kinds = units["flags"].explode().value_counts()
+        warnings = [f.split(":")[0] if "structure doubtful" in f else f for f in doc.flags
+                    if "structure doubtful" in f or "garble" in f]
+        warnings += [f"{int(kinds[k])} {k}" for k in ("truncated", "garble_unrecovered", "number_inferred") if k in kinds]
+        fragments = int((units["kind"] == "fragment").sum())
+        warnings += [f"{fragments} fragment"] if fragments else []
+        tail = "; ".join(warnings) if warnings else f"{doc.level} {doc.region} {doc.title}".strip()
+        lines.append(f"{doc.doc_id:<10} {doc.n_measures:>8}  {_pad(_numbering(units[units['kind'] == 'measure']), 16)} "
+                     f"{_pad(inferred, 44)} {_pad(tail, 70).rstrip()}")
+    if len(docs) > limit:
+        lines.append(f"... and {len(docs) - limit} more plans (documents.csv has every one)")
+    lines += [f"skipped {err}" for err in result.errors]
+    return "\n".join(lines)
 
 
 def write_parse_result(result: ParseResult, processed_dir, clean_dir) -> list:
