@@ -23,6 +23,7 @@ test: install-dev
 
 benchmark: install-dev
 	$(BIN)/python scripts/benchmark_parse.py
+	$(BIN)/python scripts/benchmark_wild.py
 	$(BIN)/python scripts/benchmark_align.py
 
 clean:
