@@ -1,71 +1,150 @@
-"""The ``alignment`` command: one subcommand per stage, plus ``run`` for the whole pipeline."""
+"""The ``alignment`` command: one subcommand per stage, plus ``run`` for the whole pipeline.
+
+Every command works on a project folder (:mod:`alignment.config`): the one holding the current
+directory, or ``--project DIR``. Bad input gets one line naming the file (and row) and what to
+do: exit 1 when nothing could be done, 0 with warnings otherwise; ``--debug`` shows the
+traceback. Outputs are written as one set (:class:`alignment.io.OutputSet`): Ctrl-C or a crash
+keeps the previous complete set.
+"""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 
-from .config import load_settings
+__all__ = ["app", "cli", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Parse Chinese implementation plans into measures and align them across levels.")
 
-ConfigOpt = typer.Option(None, "--config", help="YAML file overriding config.Settings fields.")
-GoldOpt = typer.Option(..., exists=True, dir_okay=False, help="Gold CSV file(s) in the shared gold format.")
+ConfigOpt = typer.Option(None, "--config", help="YAML file overriding settings (after the project's alignment.yaml).")
+GoldOpt = typer.Option(..., help="Gold CSV file(s) in the shared gold format.")
 
 
-def _settings(config, **kw):
-    return load_settings(config, **kw)
+class UserError(Exception):
+    """A problem the user can fix; its message is the one line they see."""
 
 
-def _fail(msg: str) -> None:
-    typer.secho(msg, fg="red", err=True)
-    raise typer.Exit(1)
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    project: Path | None = typer.Option(None, "--project", help="Project folder (default: the one holding the "
+                                        "current directory: the nearest with alignment.yaml or data/raw/)."),
+    debug: bool = typer.Option(False, "--debug", help="Show the full traceback of an error."),
+) -> None:
+    """Parse Chinese implementation plans into measures and align them across levels."""
+    ctx.obj = {"project": project, "debug": debug}
+
+
+def _settings(ctx: typer.Context, config: Path | None, **overrides):
+    from .config import load_settings
+
+    return load_settings(config, project=(ctx.obj or {}).get("project"), **overrides)
+
+
+def _warn(msg: str) -> None:
+    typer.secho(msg, fg="yellow", err=True)
+
+
+# --------------------------------------------------------------------------- init
+
+
+@app.command()
+def init(directory: Path = typer.Argument(..., help="Folder to make (or an empty one to fill)."),
+         force: bool = typer.Option(False, help="Fill a folder that already holds files.")) -> None:
+    """Make a project folder: data/raw/ with a manifest template, data/processed/, figures/ and
+    alignment.yaml with every setting at its default."""
+    from .config import PROJECT_FILE, settings_template
+    from .manifest import COLUMNS, MANIFEST_NAME
+
+    directory = directory.resolve()
+    if (directory / PROJECT_FILE).exists():
+        raise UserError(f"{directory} is already a project folder ({PROJECT_FILE} exists)")
+    if directory.exists() and any(directory.iterdir()) and not force:
+        raise UserError(f"{directory} is not empty; pass --force to make it a project folder anyway")
+    for sub in ("data/raw", "data/interim", "data/processed", "figures"):
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+    manifest = directory / "data" / "raw" / MANIFEST_NAME
+    if not manifest.exists():
+        manifest.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
+    (directory / PROJECT_FILE).write_text(settings_template(), encoding="utf-8")
+    typer.echo(f"project folder {directory}: put plans in data/raw/ (one manifest.csv row each, or none), then "
+               f"`cd {directory} && alignment run`")
+
+
+# --------------------------------------------------------------------------- parse
+
+
+def _parse(s, strict: bool):
+    """Parse the project's plans and print the skipped files and the per-plan summary."""
+    from .io import ensure_writable
+    from .manifest import load_manifest
+    from .parse import parse_corpus, parse_summary
+
+    entries = load_manifest(s.raw_dir)
+    ensure_writable(s.processed_dir)
+    result = parse_corpus(entries, s.unit_aliases, strict=strict)
+    for err in result.errors:
+        _warn(f"skipped {err}")
+    if result.measures.empty:
+        n = len(result.documents)
+        raise UserError(f"no plan could be parsed in {s.raw_dir}: "
+                        + (f"{n} file(s) skipped (reasons above)" if n else "the folder has no plan files"))
+    typer.echo(parse_summary(result))
+    return result
+
+
+def _stage_parse(out, result, clean_dir: Path) -> None:
+    from .io import write_text
+
+    for name in ("documents", "measures", "residue"):
+        out.write_table(getattr(result, name), name)
+    for file_name, clean in result.cleaned.items():
+        write_text(clean_dir / f"{file_name}.clean.txt", clean.text)
+        write_text(clean_dir / f"{file_name}.original.txt", clean.text_original)
 
 
 @app.command()
 def parse(
-    raw_dir: Path | None = typer.Option(None, help="Folder of raw plans (default data/raw/)."),
-    out_dir: Path | None = typer.Option(None, help="Where tables go (default data/processed/)."),
+    ctx: typer.Context,
+    raw_dir: Path | None = typer.Option(None, help="Folder of raw plans (default: the project's data/raw/)."),
+    out_dir: Path | None = typer.Option(None, help="Where tables go (default: the project's data/processed/)."),
     strict: bool = typer.Option(False, help="Stop at the first plan that cannot be read or parsed."),
     config: Path | None = ConfigOpt,
 ) -> None:
     """Clean and parse every plan in data/raw/ into documents, measures and residue tables."""
-    from .ingest import IngestError
-    from .manifest import ManifestError, load_manifest
-    from .parse import StructureError, parse_corpus, parse_summary, write_parse_result
+    from .io import OutputSet
 
-    s = _settings(config, raw_dir=raw_dir, processed_dir=out_dir)
-    try:
-        entries = load_manifest(s.raw_dir)
-        result = parse_corpus(entries, s.unit_aliases, strict=strict)
-    except (ManifestError, IngestError, StructureError) as exc:
-        _fail(f"error: {exc}")
-    for err in result.errors:
-        typer.secho(f"skipped {err}", fg="yellow", err=True)
-    if result.measures.empty:
-        _fail("error: no plan could be parsed")
-    write_parse_result(result, s.processed_dir, s.clean_dir)
-    typer.echo(parse_summary(result))
+    s = _settings(ctx, config, raw_dir=raw_dir, processed_dir=out_dir)
+    result = _parse(s, strict)
+    with OutputSet(s.processed_dir) as out:
+        _stage_parse(out, result, s.clean_dir)
+    parsed = result.documents["status"] == "parsed"
     n_res = int((result.residue["kind"] == "unassigned").sum())
-    typer.echo(f"{len(result.documents)} plans, {int(result.documents['n_measures'].sum())} measures "
-               f"({len(result.measures)} units), {n_res} unassigned residue stretches -> {s.processed_dir}")
+    typer.echo(f"{int(parsed.sum())} plans, {int(result.documents['n_measures'].sum())} measures "
+               f"({len(result.measures)} units), {n_res} unassigned residue stretches"
+               + (f", {int((~parsed).sum())} skipped" if (~parsed).any() else "") + f" -> {s.processed_dir}")
+
+
+# --------------------------------------------------------------------------- align, evaluate, calibrate
 
 
 def _load_measures(processed_dir: Path):
-    from .io import read_table
+    from .io import check_outputs, read_table
 
-    path = Path(processed_dir) / "measures.parquet"
-    if not path.exists():
-        _fail(f"error: {path} not found; run `alignment parse` first")
-    return read_table(path), read_table(Path(processed_dir) / "documents.parquet")
+    check_outputs(processed_dir, ("documents", "measures"))
+    return read_table(Path(processed_dir) / "measures.parquet"), read_table(Path(processed_dir) / "documents.parquet")
 
 
-def _docs(value: str, known: set[str], flag: str) -> list[str]:
+def _docs(value: str, documents, flag: str) -> list[str]:
     ids = [d.strip() for d in value.split(",") if d.strip()]
+    known = set(documents.loc[documents["status"] == "parsed", "doc_id"]) if "status" in documents else set(documents["doc_id"])
+    if not ids:
+        raise UserError(f"{flag} names no plan; give plan ids separated by commas, e.g. {flag} {min(known, default='000')}")
     unknown = [d for d in ids if d not in known]
     if unknown:
-        _fail(f"error: {flag} names unknown plan(s) {unknown}; known: {sorted(known)}")
+        raise UserError(f"{flag} names unknown plan(s) {unknown}; known: {sorted(known)}")
     return ids
 
 
@@ -73,12 +152,23 @@ def _matcher(s, encoder_name: str, progress: bool = True):
     """(embed, score model) for an encoder; the model follows the encoder actually loaded."""
     from .match import cached_embedder, score_model_for
 
-    embed = cached_embedder(encoder_name, s, progress)
+    try:
+        embed = cached_embedder(encoder_name, s, progress)
+    except ValueError as exc:  # unknown encoder name
+        raise UserError(str(exc)) from None
     return embed, score_model_for(embed.encoder_name, s.calibration_path)
+
+
+def _table_path(out: Path) -> Path:
+    if out.suffix.lower() not in ("", ".parquet", ".csv"):
+        raise UserError(f"--out {out}: tables are written as .parquet with a .csv beside it; "
+                        f"give a name ending in .parquet (e.g. {out.with_suffix('.parquet').name})")
+    return out.with_suffix(".parquet")
 
 
 @app.command()
 def align(
+    ctx: typer.Context,
     src: str = typer.Option(..., help="Source plan id(s), comma-separated (upper plans for coverage)."),
     tgt: str = typer.Option(..., help="Target plan id(s), comma-separated."),
     out: Path | None = typer.Option(None, help="Alignments file (.parquet, CSV mirror beside it)."),
@@ -89,24 +179,24 @@ def align(
     import pandas as pd
 
     from . import schemas
-    from .io import write_table
+    from .io import OutputSet, check_outputs
     from .match import MatchParams, align_pair, coverage, direction_of, sources_and_targets
 
-    s = _settings(config, encoder=encoder)
+    s = _settings(ctx, config, encoder=encoder)
     measures, documents = _load_measures(s.processed_dir)
-    known = set(documents["doc_id"])
-    src_ids, tgt_ids = _docs(src, known, "--src"), _docs(tgt, known, "--tgt")
+    src_ids, tgt_ids = _docs(src, documents, "--src"), _docs(tgt, documents, "--tgt")
     embed, model = _matcher(s, s.encoder)
     source, target = sources_and_targets(measures, src_ids, tgt_ids)
     al = align_pair(source, target, embed, model, MatchParams.from_settings(s, model),
                     direction_of(documents, src_ids[0], tgt_ids[0]))
     al = schemas.validate(al, schemas.ALIGNMENTS, "alignments")
-    out = out or s.processed_dir / f"alignments_{'+'.join(src_ids)}__{'+'.join(tgt_ids)}.parquet"
-    write_table(al, out)
+    path = _table_path(out) if out else s.processed_dir / f"alignments_{'+'.join(src_ids)}__{'+'.join(tgt_ids)}.parquet"
+    with OutputSet(path.parent, measures_run=check_outputs(s.processed_dir, ("measures",))) as staged:
+        written = staged.write_table(al, path.stem)
     cov = pd.concat([coverage(al, source, t) for t in tgt_ids], ignore_index=True)
     counts = cov["status"].value_counts().to_dict()
     typer.echo(f"{len(al)} links ({(al['label'] == 'strong').sum()} strong, {(al['label'] == 'partial').sum()} partial)"
-               f"; coverage {counts} -> {out}")
+               f"; coverage {counts} -> {', '.join(str(p) for p in written)}")
 
 
 def _gold_blocks(measures, documents, gold: list[Path]):
@@ -114,13 +204,10 @@ def _gold_blocks(measures, documents, gold: list[Path]):
     from .evaluate import gold_plan_pairs, read_gold
     from .match import direction_of
 
-    try:
-        rows = read_gold(gold)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        _fail(f"error: cannot read gold file: {exc}")
+    rows = read_gold(gold)
     pairs = gold_plan_pairs(measures, rows)
     if not pairs:
-        _fail("error: the gold file names no plan pair present in the measures table")
+        raise UserError("the gold file names no plan pair present in the measures table")
     return rows, [(a, b, direction_of(documents, a, b)) for a, b in pairs]
 
 
@@ -132,6 +219,7 @@ def _encoder_names(s, encoders: str | None) -> list[str]:
 
 @app.command()
 def evaluate(
+    ctx: typer.Context,
     gold: list[Path] = GoldOpt,
     encoders: str | None = typer.Option(None, help="Comma-separated encoders (default: the default and baselines)."),
     config: Path | None = ConfigOpt,
@@ -140,7 +228,7 @@ def evaluate(
     from .evaluate import format_report, score_alignments
     from .match import MatchParams, align_plans
 
-    s = _settings(config)
+    s = _settings(ctx, config)
     measures, documents = _load_measures(s.processed_dir)
     rows, blocks = _gold_blocks(measures, documents, gold)
     results = {}
@@ -153,6 +241,7 @@ def evaluate(
 
 @app.command()
 def calibrate(
+    ctx: typer.Context,
     gold: list[Path] = GoldOpt,
     encoders: str | None = typer.Option(None, help="Comma-separated encoders (default: the default and baselines)."),
     out: Path | None = typer.Option(None, help="Calibration file to update (default data/interim/calibration.json)."),
@@ -169,14 +258,14 @@ def calibrate(
         write_calibration,
     )
     from .evaluate import format_report
-    from .match import MatchParams, cached_embedder
+    from .match import MatchParams
 
-    s = _settings(config)
+    s = _settings(ctx, config)
     measures, documents = _load_measures(s.processed_dir)
     rows, blocks = _gold_blocks(measures, documents, gold)
     models, results = [], {}
     for name in _encoder_names(s, encoders):
-        embed = cached_embedder(name, s, progress=False)
+        embed, _ = _matcher(s, name, progress=False)
         frame = labelled_candidates(measures, rows, [(a, b) for a, b, _ in blocks], embed, s.top_k)
         _, scores = cross_validate(frame, measures, rows, MatchParams(s.top_k))
         thresholds, results[name] = choose_thresholds(frame, scores, measures, rows, s.top_k)
@@ -193,36 +282,91 @@ def calibrate(
     typer.echo(f"score models -> {out}")
 
 
+# --------------------------------------------------------------------------- run
+
+
 @app.command()
 def run(
+    ctx: typer.Context,
     strict: bool = typer.Option(False, help="Stop at the first plan that cannot be read or parsed."),
     encoder: str | None = typer.Option(None, help="use-multilingual (default), lexical, or st:<model>."),
     config: Path | None = ConfigOpt,
 ) -> None:
-    """The whole pipeline on data/raw/: parse, align every plan with the plans above it (both ways)
-    and its siblings, and write alignments and coverage to data/processed/."""
-    from .io import write_table
+    """The whole pipeline on the project's data/raw/: parse, align every plan with the plans
+    above it (both ways) and its siblings; documents, measures, alignments and coverage are
+    replaced together, or not at all."""
+    from .io import OutputSet
     from .match import MatchParams, align_plans, plan_pairs
 
-    parse(raw_dir=None, out_dir=None, strict=strict, config=config)
-    s = _settings(config, encoder=encoder)
-    measures, documents = _load_measures(s.processed_dir)
+    s = _settings(ctx, config, encoder=encoder)
+    result = _parse(s, strict)
     try:
-        pairs = plan_pairs(documents, s.pairing, s.all_pairs_max_plans)
+        pairs = plan_pairs(result.documents, s.pairing, s.all_pairs_max_plans)
     except ValueError as exc:
-        _fail(f"error: {exc}")
+        raise UserError(str(exc)) from None
     embed, model = _matcher(s, s.encoder)
-    al, cov = align_plans(measures, pairs, embed, model, MatchParams.from_settings(s, model))
-    write_table(al, s.processed_dir / "alignments.parquet")
-    write_table(cov, s.processed_dir / "coverage.parquet")
+    al, cov = align_plans(result.measures, pairs, embed, model, MatchParams.from_settings(s, model))
+    with OutputSet(s.processed_dir) as out:
+        _stage_parse(out, result, s.clean_dir)
+        out.write_table(al, "alignments")
+        out.write_table(cov, "coverage")
     top_down = cov[cov["direction"] != "bottom-up"]
     summary = top_down.groupby(["src_doc", "tgt_doc", "status"]).size().unstack(fill_value=0)
     typer.echo(f"{len(pairs)} plan blocks aligned; coverage of each plan's measures in the plans below "
-               f"and beside it:\n{summary.to_string()}")
+               f"and beside it:\n{summary.to_string()}\n-> {s.processed_dir}")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _explain(exc: BaseException) -> str:
+    """The one line a user sees for an error."""
+    from .config import ConfigError
+    from .evaluate import GoldError
+    from .ingest import IngestError
+    from .io import OutputError
+    from .manifest import ManifestError
+    from .parse import StructureError
+
+    if isinstance(exc, (UserError, ConfigError, ManifestError, IngestError, StructureError, OutputError, GoldError)):
+        return f"error: {exc}"
+    if isinstance(exc, PermissionError):
+        return f"error: permission denied: {exc.filename}; choose a folder you can write to"
+    if isinstance(exc, OSError):
+        return f"error: {exc.filename or ''}: {exc.strerror or exc}".replace("error: : ", "error: ")
+    return f"error: unexpected {exc.__class__.__name__}: {exc} (rerun with --debug for the traceback)"
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code. Errors become one line, never a traceback
+    (unless ``--debug``); Ctrl-C keeps the previous outputs."""
+    import click
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        typer.main.get_command(app).main(args=argv, prog_name="alignment", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:  # usage: bad option, missing argument
+        exc.show()
+        return exc.exit_code
+    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+        if "after the new outputs were complete" in f"{exc} {exc.__cause__ or ''} {exc.__context__ or ''}":
+            typer.secho("interrupted; this run's outputs were already complete and are kept", fg="yellow", err=True)
+        else:
+            typer.secho("interrupted, previous outputs kept", fg="yellow", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every error reaches the user as one line
+        if debug:
+            raise
+        typer.secho(_explain(exc), fg="red", err=True)
+        return 1
+    return 0
 
 
 def main() -> None:  # console-script entry point
-    app()
+    sys.exit(cli())
 
 
 if __name__ == "__main__":

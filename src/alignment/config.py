@@ -1,7 +1,11 @@
-"""Every path and default of the pipeline, derived from one project root.
+"""Every path and default of the pipeline, derived from one root: the researcher's project folder.
 
-Stage commands read their defaults from here; a YAML file passed with ``--config`` (or the
-``ALIGNMENT_CONFIG`` environment variable) overrides any field of :class:`Settings`.
+The project folder is the nearest ancestor of the current directory holding ``alignment.yaml`` or
+``data/raw/`` (:func:`find_project_root`), or the folder given with ``--project``; never the
+installed package's location. From it come ``data/raw/`` (input), ``data/interim/``,
+``data/processed/`` and ``figures/``. Its ``alignment.yaml`` overrides any field of
+:class:`Settings`; so does a YAML file passed with ``--config`` (or ``$ALIGNMENT_CONFIG``), and
+a command-line flag overrides both. ``alignment init DIR`` makes a new project folder.
 """
 from __future__ import annotations
 
@@ -9,16 +13,34 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-PROJ_ROOT = Path(__file__).resolve().parents[2]
-DATA_DIR = PROJ_ROOT / "data"
-RAW_DATA_DIR = DATA_DIR / "raw"
-INTERIM_DATA_DIR = DATA_DIR / "interim"
-PROCESSED_DATA_DIR = DATA_DIR / "processed"
-FIGURES_DIR = PROJ_ROOT / "figures"
+PROJECT_FILE = "alignment.yaml"
+RAW_SUBDIR, INTERIM_SUBDIR, PROCESSED_SUBDIR, FIGURES_SUBDIR = "data/raw", "data/interim", "data/processed", "figures"
 MANIFEST_NAME = "manifest.csv"
 
+
+class ConfigError(ValueError):
+    """No project folder, or a settings file that cannot be used; the message says what to do."""
+
+
+def find_project_root(start: str | os.PathLike | None = None) -> Path:
+    """The nearest folder from ``start`` (default: the current directory) upwards that holds
+    ``alignment.yaml`` or ``data/raw/``.
+
+    Raises
+    ------
+    ConfigError
+        Neither is found up to the file-system root.
+    """
+    start = Path(start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file() or (folder / RAW_SUBDIR).is_dir():
+            return folder
+    raise ConfigError(f"{start} is not inside a project folder (none of it or its parents holds {PROJECT_FILE} "
+                      f"or {RAW_SUBDIR}/); make one with `alignment init DIR` or pass --project DIR")
+
+
 # File types the ingest stage reads; anything else in data/raw/ is listed and skipped.
-RAW_SUFFIXES = (".txt", ".text", ".htm", ".html", ".docx", ".pdf")
+RAW_SUFFIXES = (".txt", ".text", ".htm", ".html", ".docx", ".pdf", ".doc", ".wps", ".rtf")
 
 # Encoder names understood by alignment.embed.get_encoder.
 ENCODER_USE = "use-multilingual"  # bundled offline USE v3 (numpy only)
@@ -31,12 +53,16 @@ BASELINE_ENCODERS = (ENCODER_LEXICAL,)
 
 @dataclass(frozen=True)
 class Settings:
-    """Tunable defaults of every stage (paths, model, matching thresholds)."""
+    """Tunable defaults of every stage (paths, model, matching thresholds).
 
-    raw_dir: Path = RAW_DATA_DIR
-    interim_dir: Path = INTERIM_DATA_DIR
-    processed_dir: Path = PROCESSED_DATA_DIR
-    figures_dir: Path = FIGURES_DIR
+    Build it with :func:`load_settings`, which roots every path in the project folder.
+    """
+
+    root: Path = Path(".")
+    raw_dir: Path = Path(RAW_SUBDIR)
+    interim_dir: Path = Path(INTERIM_SUBDIR)
+    processed_dir: Path = Path(PROCESSED_SUBDIR)
+    figures_dir: Path = Path(FIGURES_SUBDIR)
     encoder: str = DEFAULT_ENCODER
     batch_size: int = 64
     # Matching: candidates per source measure, and label thresholds on the link probability.
@@ -73,28 +99,101 @@ class Settings:
         return self.interim_dir / "calibration.json"
 
 
-def load_settings(path: str | os.PathLike | None = None, **overrides) -> Settings:
-    """Defaults, then the YAML file (``path`` or ``$ALIGNMENT_CONFIG``), then ``overrides``.
+_PATH_FIELDS = ("raw_dir", "interim_dir", "processed_dir", "figures_dir")
+
+# What each setting means, for the alignment.yaml that `alignment init` writes.
+SETTING_HELP = {
+    "raw_dir": "input plans and manifest.csv (relative to the project folder)",
+    "interim_dir": "cleaned texts, embedding cache, fitted score models",
+    "processed_dir": "documents, measures, residue, alignments, coverage tables",
+    "figures_dir": "report figures",
+    "encoder": "use-multilingual (offline, default), lexical, or st:<sentence-transformers model>",
+    "batch_size": "texts per encoder batch",
+    "top_k": "candidate targets kept per source measure",
+    "pairing": "which plans are aligned: auto, all, or hierarchy (nested regions, shared upstream texts)",
+    "all_pairs_max_plans": "with pairing auto: every pair up to this many plans, else hierarchy",
+    "strong_threshold": "link probability for a strong link (blank: the calibrated one)",
+    "partial_threshold": "link probability for a partial link (blank: the calibrated one)",
+    "top1_threshold": "a source's best target is asserted from this score up (blank: calibrated)",
+    "unit_aliases": "variant unit name -> canonical name, e.g. 市检察院: 市人民检察院",
+}
+
+
+def settings_template() -> str:
+    """The alignment.yaml of a new project: every setting, commented out, at its default."""
+    import yaml
+
+    defaults = Settings()
+    lines = ["# Settings of this project folder. Uncomment a line to change it; see `alignment --help`.", ""]
+    for f in fields(Settings):
+        if f.name == "root":
+            continue
+        value = getattr(defaults, f.name)
+        value = str(value) if isinstance(value, Path) else value
+        dumped = yaml.safe_dump({f.name: value}, allow_unicode=True, default_flow_style=False).rstrip()
+        lines.append(f"# {SETTING_HELP.get(f.name, '')}")
+        lines += [f"# {line}" for line in dumped.splitlines()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def read_settings_file(path: str | os.PathLike) -> dict:
+    """Fields set by one YAML settings file.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, is not YAML mapping fields to values, or names unknown fields.
+    """
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            values = yaml.safe_load(fh) or {}
+    except OSError as exc:
+        raise ConfigError(f"settings file {path}: cannot be read ({exc.strerror})") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}" if where else ""
+        raise ConfigError(f"settings file {path}{line}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(values, dict):
+        raise ConfigError(f"settings file {path}: expected 'field: value' lines, found {type(values).__name__}")
+    known = {f.name for f in fields(Settings)} - {"root"}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"settings file {path}: unknown settings {sorted(unknown)}; known: {sorted(known)}")
+    return values
+
+
+def load_settings(path: str | os.PathLike | None = None, project: str | os.PathLike | None = None,
+                  **overrides) -> Settings:
+    """Defaults rooted in the project folder, then its ``alignment.yaml``, then the YAML file
+    ``path`` (or ``$ALIGNMENT_CONFIG``), then ``overrides`` (command-line flags).
+
+    Parameters
+    ----------
+    path
+        An extra settings file.
+    project
+        The project folder; default :func:`find_project_root` of the current directory.
+    **overrides
+        Field values; ``None`` means not given.
 
     Returns
     -------
     Settings
-        Paths are resolved relative to the project root when given relative.
+        Paths from YAML files resolve against the project folder, flag paths against the
+        current directory.
     """
-    settings = Settings()
-    path = path or os.environ.get("ALIGNMENT_CONFIG")
-    values: dict = {}
-    if path:
-        import yaml
-
-        with open(path, encoding="utf-8") as fh:
-            values = yaml.safe_load(fh) or {}
-        unknown = set(values) - {f.name for f in fields(Settings)}
-        if unknown:
-            raise ValueError(f"{path}: unknown settings {sorted(unknown)}")
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    for key in ("raw_dir", "interim_dir", "processed_dir", "figures_dir"):
-        if key in values:
-            p = Path(values[key])
-            values[key] = p if p.is_absolute() else (Path.cwd() / p)
-    return replace(settings, **values)
+    root = Path(project).resolve() if project else find_project_root()
+    if project and not root.is_dir():
+        raise ConfigError(f"project folder {root} does not exist; make it with `alignment init {project}`")
+    values: dict = {"root": root, **{k: root / getattr(Settings, k) for k in _PATH_FIELDS}}
+    for extra in (root / PROJECT_FILE, path or os.environ.get("ALIGNMENT_CONFIG")):
+        if extra and (extra != root / PROJECT_FILE or extra.is_file()):
+            for key, value in read_settings_file(extra).items():
+                values[key] = root / value if key in _PATH_FIELDS else value
+    for key, value in overrides.items():
+        if value is not None:
+            values[key] = Path.cwd() / value if key in _PATH_FIELDS else value
+    return replace(Settings(), **{k: Path(v).resolve() if k in _PATH_FIELDS else v for k, v in values.items()})

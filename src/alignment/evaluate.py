@@ -12,6 +12,7 @@ measures that have gold links, and gap precision/recall/F1 (source measures with
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -29,15 +30,60 @@ def norm_quote(s: str) -> str:
     return content(t2s_converter()(s))
 
 
+class GoldError(ValueError):
+    """A gold file that cannot be scored; the message names the file, row and problem."""
+
+
+GOLD_COLUMNS = ("src_doc", "src_quote", "tgt_doc", "tgt_quote", "strength")
+# How people write the strength column: case, spaces and Chinese words do not matter.
+STRENGTHS = {"strong": "strong", "partial": "partial", "none": "none", "强": "strong", "部分": "partial",
+             "无": "none", "弱": "partial"}
+
+
 def read_gold(paths: list[Path]) -> list[dict]:
-    """Rows of one or more gold files; each row gets ``pool``, the target docs its file labels."""
+    """Rows of one or more gold files; each row gets ``pool``, the target docs its file labels.
+
+    ``strength`` is normalised (``Strong``, ``strong ``, 强 -> ``strong``).
+
+    Raises
+    ------
+    GoldError
+        A file that cannot be read, lacks a column, has a row cut short (fewer fields than
+        the header) or a strength that is not strong / partial / none; every bad row is named.
+    """
     rows = []
-    for path in paths:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            file_rows = list(csv.DictReader(fh))
-        need = {"src_doc", "src_quote", "tgt_doc", "tgt_quote", "strength"}
-        if file_rows and not need <= set(file_rows[0]):
-            raise ValueError(f"{Path(path).name}: gold file lacks columns {sorted(need - set(file_rows[0]))}")
+    for path in map(Path, paths):
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except OSError as exc:
+            raise GoldError(f"gold file {path}: cannot be read ({exc.strerror})") from None
+        except UnicodeDecodeError:
+            raise GoldError(f"gold file {path}: not UTF-8 text; save it as UTF-8 CSV") from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [h.strip() for h in next(reader, [])]
+        missing = [c for c in GOLD_COLUMNS if c not in header]
+        if missing:
+            raise GoldError(f"gold file {path.name}: lacks column(s) {missing}; the header must hold {', '.join(GOLD_COLUMNS)}")
+        file_rows, bad = [], []
+        for row_no, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) < len(header):
+                bad.append(f"row {row_no} has {len(values)} of {len(header)} fields (cut short?)")
+                continue
+            row = {h: v.strip() for h, v in zip(header, values)}
+            strength = STRENGTHS.get(row["strength"].lower())
+            if strength is None:
+                bad.append(f"row {row_no} has strength {row['strength']!r} (use strong, partial or none)")
+                continue
+            if not row["src_quote"] or (strength != "none" and not row["tgt_quote"]):
+                bad.append(f"row {row_no} has an empty quote")
+                continue
+            row["strength"] = strength
+            file_rows.append(row)
+        if bad:
+            more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+            raise GoldError(f"gold file {path.name}: " + "; ".join(bad[:5]) + more)
         pool = sorted({r["tgt_doc"] for r in file_rows if r["tgt_doc"]})
         for r in file_rows:
             r["pool"] = pool

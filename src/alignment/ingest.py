@@ -1,15 +1,16 @@
-"""Ingest stage: raw file (any of .txt/.html/.docx/.pdf, any common Chinese encoding) -> text.
+"""Ingest stage: raw file (.txt/.html/.docx/.pdf/.doc/.wps/.rtf, any common Chinese encoding) -> text.
 
 Takes bytes, gives a :class:`RawText` (text, detected encoding, format). Encodings are detected,
 never assumed: byte-order marks, UTF-16 without BOM, strict UTF-8, then GB18030 (a superset of
 GBK/GB2312) and Big5, judged by how much of the decoded text is common Chinese. A file that
-cannot be read raises :class:`IngestError` naming the file and the reason.
+cannot be read raises :class:`IngestError` naming the file and the reason. Word 97–2003 .doc and
+WPS files are read by a maintained converter on the PATH (Debian's ``catdoc``, else ``antiword``);
+without one they are refused with a line that says how to get it.
 """
 from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,12 +138,12 @@ def docx_to_text(data: bytes, name: str) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise IngestError(name, f"is not a readable .docx file ({exc.__class__.__name__}: {exc})") from None
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text for cell in row.cells))
+        lines = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                lines.append(" ".join(cell.text for cell in row.cells))
+    except Exception as exc:  # noqa: BLE001 - a broken zip, broken XML, missing parts: all unreadable
+        raise IngestError(name, f"is not a readable .docx file ({exc.__class__.__name__}: {str(exc)[:120]})") from None
     return "\n\n".join(line for line in lines if line.strip()) + "\n"
 
 
@@ -160,6 +161,51 @@ def pdf_to_text(data: bytes, name: str) -> str:
     if not text.strip():
         raise IngestError(name, "PDF has no text layer (scanned image?); run OCR first")
     return text
+
+
+# Converters of Word 97–2003 / WPS binary documents, tried in order: (program, arguments).
+DOC_CONVERTERS = (("catdoc", ["-d", "utf-8", "-w"]), ("antiword", ["-m", "UTF-8.txt", "-w", "0"]))
+
+
+def doc_to_text(path: Path) -> str:
+    """Text of a binary Word (.doc) or WPS (.wps) file, through catdoc or antiword."""
+    import shutil
+    import subprocess
+
+    tried = []
+    for program, args in DOC_CONVERTERS:
+        exe = shutil.which(program)
+        if exe is None:
+            continue
+        try:
+            done = subprocess.run([exe, *args, str(path)], capture_output=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            tried.append(f"{program}: {exc.__class__.__name__}")
+            continue
+        text = done.stdout.decode("utf-8", errors="replace")
+        if done.returncode == 0 and re.search(r"[\u4e00-\u9fff]", text):
+            return text
+        tried.append(f"{program} found no text" if done.returncode == 0 else
+                     f"{program} failed ({done.stderr.decode('utf-8', 'replace').strip()[:80]})")
+    if not tried:
+        raise IngestError(path, f"{path.suffix} (Word 97–2003/WPS) needs the converter catdoc or antiword: install one "
+                                "(Debian/Ubuntu: apt-get install catdoc) or save the file as .docx")
+    raise IngestError(path, f"cannot be read as a {path.suffix} document ({'; '.join(tried)}); save it as .docx")
+
+
+def rtf_to_text(data: bytes, name: str) -> str:
+    """Text of an RTF file; its code page (\\ansicpg936 = GBK) decodes the escaped bytes."""
+    from striprtf.striprtf import rtf_to_text as strip
+
+    head = data[:2048].decode("latin-1")
+    if not head.lstrip().startswith("{\\rtf"):
+        raise IngestError(name, "does not start with an RTF header ({\\rtf); not an RTF file")
+    cp = re.search(r"\\ansicpg(\d+)", head)
+    encoding = f"cp{cp.group(1)}" if cp else "cp936"
+    try:
+        return strip(data.decode("latin-1"), encoding=encoding, errors="replace")
+    except (LookupError, ValueError, IndexError) as exc:
+        raise IngestError(name, f"is not a readable RTF file ({exc.__class__.__name__}: {exc})") from None
 
 
 def read_raw(path: str | Path) -> RawText:
@@ -180,6 +226,12 @@ def read_raw(path: str | Path) -> RawText:
         raise IngestError(path, "file is empty")
     if suffix == ".docx":
         return RawText(docx_to_text(data, path.name), "docx", "docx")
+    if suffix in (".doc", ".wps"):
+        if data[:4] == b"PK\x03\x04":  # a .docx saved under the old name
+            return RawText(docx_to_text(data, path.name), "docx", "docx", ["docx_named_doc"])
+        return RawText(doc_to_text(path), "doc", suffix[1:])
+    if suffix == ".rtf":
+        return RawText(rtf_to_text(data, path.name), "rtf", "rtf")
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
             raise IngestError(path, "does not start with a PDF header (%PDF); not a PDF file")

@@ -1,14 +1,22 @@
-"""Atomic table and text writers, and readers that restore list columns from CSV mirrors.
+"""Atomic table and text writers, all-or-nothing output sets, and readers that restore list
+columns from CSV mirrors.
 
-Every table is written twice, as Parquet (for pandas) and CSV (for spreadsheets), each through a
-temporary file in the same folder that is renamed into place, so a crash never leaves a
-half-written table.
+Every table is written twice, as Parquet (for pandas) and CSV (for spreadsheets). A command
+writes the whole set of tables it makes through an :class:`OutputSet`: into a staging folder
+first, swapped into place only when every table is written, with Ctrl-C held back during the
+swap. ``_runs.json`` in the output folder records which run wrote each table and which
+measures it was computed from, so a reader refuses a mixed set (:func:`check_outputs`).
+A crash or Ctrl-C leaves the previous complete set.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import tempfile
+import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,10 +32,17 @@ def atomic_path(path: Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs follow the umask like any file
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: Path, text: str) -> None:
@@ -92,3 +107,129 @@ def _to_python(v):
     if isinstance(v, dict):
         return {k: _to_python(x) for k, x in v.items()}
     return v
+
+
+# --------------------------------------------------------------------------- output sets
+
+RUNS_FILE = "_runs.json"
+
+
+class OutputError(RuntimeError):
+    """Outputs that cannot be written, or a set of tables from different runs."""
+
+
+@contextmanager
+def _sigint_held():
+    """Hold Ctrl-C back until the block ends (a swap of files must not stop halfway)."""
+    caught: list = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *a: caught.append(a))
+    except ValueError:  # not the main thread: nothing to hold
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt("after the new outputs were complete")
+
+
+def read_runs(folder: Path) -> dict:
+    """The run record of an output folder: {table name: {"run": id, "measures_run": id}}."""
+    path = Path(folder) / RUNS_FILE
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+class OutputSet:
+    """The tables one command writes, staged and swapped into ``folder`` together.
+
+    >>> import pandas as pd, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with OutputSet(folder) as out:
+    ...     _ = out.write_table(pd.DataFrame({"a": [1]}), "documents")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['_runs.json', 'documents.csv', 'documents.parquet']
+    """
+
+    def __init__(self, folder: Path, measures_run: str | None = None):
+        self.folder = Path(folder)
+        self.run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        self.measures_run = measures_run  # the measures a derived table was computed from
+        self.tables: list[str] = []
+        self.staging: Path | None = None
+
+    def __enter__(self) -> OutputSet:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.folder))
+        except OSError as exc:
+            raise OutputError(f"cannot write to {self.folder}: {exc.strerror}") from None
+        return self
+
+    def write_table(self, df: pd.DataFrame, name: str) -> list[Path]:
+        """Stage table ``name`` (Parquet + CSV); returns the final paths it will have."""
+        try:
+            write_table(df, self.staging / f"{name}.parquet")
+        except OSError as exc:
+            raise OutputError(f"cannot write {name} to {self.folder}: {exc.strerror}") from None
+        self.tables.append(name)
+        return [self.folder / f"{name}.parquet", self.folder / f"{name}.csv"]
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self._commit()
+        finally:
+            if self.staging is not None:
+                shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _commit(self) -> None:
+        runs = read_runs(self.folder)
+        measures_run = self.run_id if "measures" in self.tables else self.measures_run
+        for name in self.tables:
+            runs[name] = {"run": self.run_id, "measures_run": measures_run}
+        with _sigint_held():
+            for name in self.tables:
+                for suffix in (".parquet", ".csv"):
+                    os.replace(self.staging / f"{name}{suffix}", self.folder / f"{name}{suffix}")
+            write_text(self.folder / RUNS_FILE, json.dumps(runs, indent=1, sort_keys=True))
+
+
+def ensure_writable(folder: Path) -> None:
+    """Fail early, before any work, when ``folder`` cannot take outputs."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OutputError(f"cannot write to {folder}: {exc.strerror}") from None
+
+
+def check_outputs(folder: Path, names: tuple[str, ...]) -> str | None:
+    """The run of the measures that tables ``names`` in ``folder`` were made from.
+
+    Raises
+    ------
+    OutputError
+        A table is missing, or the tables come from different parses (a table made from
+        earlier measures than the current ones).
+    """
+    folder = Path(folder)
+    runs = read_runs(folder)
+    missing = [n for n in names if not (folder / f"{n}.parquet").exists()]
+    if missing:
+        raise OutputError(f"{folder} has no {', '.join(missing)} table; run `alignment parse` (or `alignment run`) first")
+    basis = {n: runs.get(n, {}).get("measures_run") for n in names}
+    current = runs.get("measures", {}).get("run")
+    stale = [n for n, b in basis.items() if current and b != current]
+    if stale:
+        raise OutputError(f"{', '.join(stale)} in {folder} were made from earlier measures than the current ones; "
+                          "rerun `alignment run` (or the stage that makes them)")
+    return current

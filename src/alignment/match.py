@@ -535,9 +535,9 @@ def plan_pairs(documents: pd.DataFrame, pairing: str = "auto", all_pairs_max_pla
     """
     if pairing not in ("auto", "all", "hierarchy"):
         raise ValueError(f"pairing must be 'auto', 'all' or 'hierarchy', not {pairing!r}")
+    rows = [d for d in documents.to_dict("records") if d.get("status", "parsed") == "parsed"]
     if pairing == "auto":
-        pairing = "all" if len(documents) <= all_pairs_max_plans else "hierarchy"
-    rows = documents.to_dict("records")
+        pairing = "all" if len(rows) <= all_pairs_max_plans else "hierarchy"
     pairs = []
     for i, a in enumerate(rows):
         for b in rows[i + 1:]:

@@ -645,9 +645,18 @@ def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
         "source_url": entry.source_url, "implements": meta["implements"],
         "citations": meta["citations"], "n_measures": n_measures, "n_units": len(units),
         "encoding": ";".join(sorted({r.encoding for r in raws})), "inferred": meta["inferred"],
-        "flags": flags + entry.notes,
+        "flags": flags + entry.notes, "status": "parsed", "reason": "",
     }
     return ParsedPlan(document, units, residue, cleaned)
+
+
+def skipped_document(entry, reason: str) -> dict:
+    """The documents-table row of a plan that could not be parsed: what it is, and why."""
+    return {"doc_id": entry.doc_id, "files": [p.name for p in entry.files], "title": entry.title, "docno": "",
+            "level": entry.level or "unknown", "region": entry.region, "issuer": entry.issuer,
+            "period_start": None, "period_end": None, "source_url": entry.source_url, "implements": [],
+            "citations": [], "n_measures": 0, "n_units": 0, "encoding": "", "inferred": [],
+            "flags": list(entry.notes), "status": "skipped", "reason": reason}
 
 
 @dataclass
@@ -661,12 +670,15 @@ class ParseResult:
 
 def parse_corpus(entries, aliases: dict[str, str] | None = None, strict: bool = False,
                  progress: bool = True) -> ParseResult:
-    """Parse every plan; a plan that fails is reported in ``errors`` (or raised with ``strict``).
+    """Parse every plan; a plan that cannot be used is skipped, reported in ``errors`` and
+    recorded in the documents table with status ``skipped`` and its reason (with ``strict``, the
+    first one is raised instead).
 
     Returns
     -------
     ParseResult
-        ``documents``, ``measures`` and ``residue`` tables, validated against their schemas.
+        ``documents`` (one row per plan, skipped ones too), ``measures`` and ``residue`` tables,
+        validated against their schemas.
     """
     from tqdm import tqdm
 
@@ -676,11 +688,14 @@ def parse_corpus(entries, aliases: dict[str, str] | None = None, strict: bool = 
     docs, units, residue, errors, cleaned = [], [], [], [], {}
     for entry in tqdm(entries, desc="parse", unit="plan", disable=not progress):
         try:
+            if entry.problem:
+                raise StructureError(entry.problem)
             plan = parse_plan(entry, aliases)
         except (IngestError, StructureError) as exc:
             if strict:
                 raise
             errors.append(f"{entry.doc_id}: {exc}")
+            docs.append(skipped_document(entry, str(exc)))
             continue
         docs.append(plan.document)
         units += plan.units
@@ -730,7 +745,7 @@ def parse_summary(result: ParseResult, limit: int = 40) -> str:
     """One line per plan: measures, numbering levels, fields read from the text, warnings;
     then the files that were skipped and why. At most ``limit`` plans are listed."""
     lines = [f"{'plan':<10} {'measures':>8}  {_pad('numbering', 16)} {_pad('read from the text', 44)} warnings / title"]
-    docs = result.documents
+    docs = result.documents[result.documents["status"] == "parsed"]
     for doc in docs.head(limit).itertuples():
         units = result.measures[result.measures["doc_id"] == doc.doc_id]
         inferred = " ".join(i.split(":")[0] for i in doc.inferred).replace("implements", "impl") or "-"

@@ -105,7 +105,7 @@ def score_parse(documents: pd.DataFrame, measures: pd.DataFrame, annotations: li
         ``measures_found`` (share of annotated quotes found in some measure), and ``misses``: one
         line per wrong value, for reading.
     """
-    docs = {r["doc_id"]: r for r in documents.to_dict("records")}
+    docs = {r["doc_id"]: r for r in documents.to_dict("records") if r.get("status", "parsed") == "parsed"}
     misses: list[str] = []
     counts_ok = 0
     field_ok = {f: 0 for f in FIELDS}

@@ -15,6 +15,7 @@ import pandera.pandas as pa
 # Plan levels from the top down; the one vocabulary every module derives from.
 LEVELS = ("national", "provincial", "municipal", "county", "township", "unknown")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
+DOCUMENT_STATUS = ("parsed", "skipped")
 MEASURE_KINDS = ("measure", "goal", "preamble", "paragraph", "closing", "fragment")
 LINK_LABELS = ("strong", "partial", "candidate")
 COVERAGE_STATUS = ("covered", "partial", "gap")
@@ -53,6 +54,9 @@ DOCUMENTS = pa.DataFrameSchema(
         "encoding": _text_col("Detected encoding(s) of the raw file(s)."),
         "inferred": _list_col("Fields read from the text rather than the manifest: 'field: evidence'."),
         "flags": _list_col("Cleaning and parsing warnings for the whole plan."),
+        "status": _text_col("parsed, or skipped (a file or manifest row that could not be used).",
+                            checks=pa.Check.isin(DOCUMENT_STATUS)),
+        "reason": _text_col("Why a skipped plan was skipped (file, row and problem); empty when parsed."),
     },
     strict=True,
     coerce=False,
