@@ -118,7 +118,7 @@ def test_align_errors_are_one_line_and_its_output_path_is_true(project, capsys):
 
 
 def test_help_lists_the_stages(capsys):
-    code, out, _ = run(capsys, "--help")
+    _, out, _ = run(capsys, "--help")
     listed = [line.strip("│ ").split()[0] for line in out.splitlines()
               if line.startswith("│ ") and not line.startswith("│  ")]
     assert [c for c in listed if not c.startswith("-")] == ["init", "parse", "align", "evaluate", "calibrate", "run"]

@@ -357,7 +357,7 @@ def cli(argv: list[str] | None = None) -> int:
         else:
             typer.secho("interrupted, previous outputs kept", fg="yellow", err=True)
         return 130
-    except Exception as exc:  # noqa: BLE001 - every error reaches the user as one line
+    except Exception as exc:  # every error reaches the user as one line
         if debug:
             raise
         typer.secho(_explain(exc), fg="red", err=True)

@@ -178,7 +178,7 @@ def doc_to_text(path: Path) -> str:
         if exe is None:
             continue
         try:
-            done = subprocess.run([exe, *args, str(path)], capture_output=True, timeout=120)
+            done = subprocess.run([exe, *args, str(path)], capture_output=True, timeout=120, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             tried.append(f"{program}: {exc.__class__.__name__}")
             continue

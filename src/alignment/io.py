@@ -19,6 +19,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Self
 
 import pandas as pd
 
@@ -164,7 +165,7 @@ class OutputSet:
         self.tables: list[str] = []
         self.staging: Path | None = None
 
-    def __enter__(self) -> OutputSet:
+    def __enter__(self) -> Self:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.folder))
