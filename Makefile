@@ -3,17 +3,24 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-dev run test figures benchmark clean
+.PHONY: install install-dev converters run test figures benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+install: $(BIN)/python converters
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 
-install-dev: $(BIN)/python
+install-dev: $(BIN)/python converters
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+
+# Optional: Debian's catdoc reads Word 97 .doc/.wps plans. Installed when missing and run as
+# root; otherwise such plans are refused with a line saying how to read them.
+converters:
+	@command -v catdoc >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq catdoc) >/dev/null 2>&1; } || \
+	  echo "note: catdoc is not installed; .doc/.wps plans will be refused (apt-get install catdoc to read them)"
 
 run: install
 	HF_HUB_OFFLINE=1 $(BIN)/alignment run

@@ -210,3 +210,13 @@ def test_debug_shows_the_traceback(project, capsys, tmp_path):
     cfg.write_text("encoderr: x\n", encoding="utf-8")
     with pytest.raises(Exception, match="unknown settings"):
         cli(["--debug", "parse", "--config", str(cfg)])
+
+
+def test_align_reads_the_tables_parse_wrote_elsewhere(project, capsys, tmp_path):
+    elsewhere = tmp_path / "tables"
+    assert run(capsys, "parse", "--out-dir", elsewhere)[0] == 0
+    assert not (project / "data/processed/measures.parquet").exists()
+    code, _, err = run(capsys, "align", "--src", "000", "--tgt", "003")
+    assert code == 1 and "has no documents, measures table" in err
+    code, out, err = run(capsys, "align", "--src", "000", "--tgt", "003", "--processed-dir", elsewhere)
+    assert code == 0 and str(elsewhere / "alignments_000__003.parquet") in out, err

@@ -19,6 +19,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Parse Chinese implementation plans into measures and align them across levels.")
 
 ConfigOpt = typer.Option(None, "--config", help="YAML file overriding settings (after the project's alignment.yaml).")
+TablesOpt = typer.Option(None, "--processed-dir", help="Folder of the parsed tables (default: the project's "
+                         "data/processed/; the --out-dir given to parse).")
 GoldOpt = typer.Option(..., help="Gold CSV file(s) in the shared gold format.")
 
 
@@ -173,6 +175,7 @@ def align(
     tgt: str = typer.Option(..., help="Target plan id(s), comma-separated."),
     out: Path | None = typer.Option(None, help="Alignments file (.parquet, CSV mirror beside it)."),
     encoder: str | None = typer.Option(None, help="use-multilingual (default), lexical, or st:<model>."),
+    processed_dir: Path | None = TablesOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
     """Align the measures of --src plans with the units of --tgt plans (many-to-many)."""
@@ -182,7 +185,7 @@ def align(
     from .io import OutputSet, check_outputs
     from .match import MatchParams, align_pair, coverage, direction_of, sources_and_targets
 
-    s = _settings(ctx, config, encoder=encoder)
+    s = _settings(ctx, config, encoder=encoder, processed_dir=processed_dir)
     measures, documents = _load_measures(s.processed_dir)
     src_ids, tgt_ids = _docs(src, documents, "--src"), _docs(tgt, documents, "--tgt")
     embed, model = _matcher(s, s.encoder)
@@ -222,13 +225,14 @@ def evaluate(
     ctx: typer.Context,
     gold: list[Path] = GoldOpt,
     encoders: str | None = typer.Option(None, help="Comma-separated encoders (default: the default and baselines)."),
+    processed_dir: Path | None = TablesOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
     """Score alignments against gold pairs, side by side for the default and baseline encoders."""
     from .evaluate import format_report, score_alignments
     from .match import MatchParams, align_plans
 
-    s = _settings(ctx, config)
+    s = _settings(ctx, config, processed_dir=processed_dir)
     measures, documents = _load_measures(s.processed_dir)
     rows, blocks = _gold_blocks(measures, documents, gold)
     results = {}
@@ -245,6 +249,7 @@ def calibrate(
     gold: list[Path] = GoldOpt,
     encoders: str | None = typer.Option(None, help="Comma-separated encoders (default: the default and baselines)."),
     out: Path | None = typer.Option(None, help="Calibration file to update (default data/interim/calibration.json)."),
+    processed_dir: Path | None = TablesOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
     """Fit each encoder's score model on gold pairs; print its cross-validated scores."""
@@ -260,7 +265,7 @@ def calibrate(
     from .evaluate import format_report
     from .match import MatchParams
 
-    s = _settings(ctx, config)
+    s = _settings(ctx, config, processed_dir=processed_dir)
     measures, documents = _load_measures(s.processed_dir)
     rows, blocks = _gold_blocks(measures, documents, gold)
     models, results = [], {}
@@ -344,25 +349,30 @@ def cli(argv: list[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    from . import io
+
+    io.interrupted_after_commit = False
     try:
-        typer.main.get_command(app).main(args=argv, prog_name="alignment", standalone_mode=False)
+        code = typer.main.get_command(app).main(args=argv, prog_name="alignment", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:  # usage: bad option, missing argument
         exc.show()
         return exc.exit_code
-    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
-        if "after the new outputs were complete" in f"{exc} {exc.__cause__ or ''} {exc.__context__ or ''}":
-            typer.secho("interrupted; this run's outputs were already complete and are kept", fg="yellow", err=True)
-        else:
-            typer.secho("interrupted, previous outputs kept", fg="yellow", err=True)
-        return 130
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        code = 130
     except Exception as exc:  # every error reaches the user as one line
         if debug:
             raise
         typer.secho(_explain(exc), fg="red", err=True)
         return 1
-    return 0
+    if code == 130:  # Ctrl-C (typer turns it into this exit code)
+        if io.interrupted_after_commit:
+            typer.secho("interrupted; this run's outputs were already complete and are kept", fg="yellow", err=True)
+        else:
+            typer.secho("interrupted, previous outputs kept", fg="yellow", err=True)
+        return 130
+    return code if isinstance(code, int) else 0
 
 
 def main() -> None:  # console-script entry point

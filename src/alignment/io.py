@@ -113,6 +113,7 @@ def _to_python(v):
 # --------------------------------------------------------------------------- output sets
 
 RUNS_FILE = "_runs.json"
+interrupted_after_commit = False  # Ctrl-C came while a set was being swapped in (and was held back)
 
 
 class OutputError(RuntimeError):
@@ -133,6 +134,8 @@ def _sigint_held():
     finally:
         signal.signal(signal.SIGINT, previous)
         if caught:
+            global interrupted_after_commit
+            interrupted_after_commit = True
             raise KeyboardInterrupt("after the new outputs were complete")
 
 
