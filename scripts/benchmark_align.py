@@ -133,7 +133,7 @@ def main() -> None:
     stage("synthesise", t0, f"{len(documents)} plans, {len(measures)} measures, levels "
           f"{documents['level'].value_counts().to_dict()}")
 
-    settings = load_settings()
+    settings = load_settings(project=Path(__file__).resolve().parents[1])  # the repository's project folder
     model = score_model_for(args.encoder)
     params = MatchParams.from_settings(settings, model)
     blocks = upward_blocks(documents)

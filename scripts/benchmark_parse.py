@@ -9,19 +9,21 @@ import argparse
 import random
 import re
 import time
+from pathlib import Path
 
 from alignment.clean import clean_text
-from alignment.config import RAW_DATA_DIR
 from alignment.ingest import decode_bytes
 from alignment.meta import infer_meta
 from alignment.parse import lead_paragraphs, parse_structure
+
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "raw"  # this repository's own project folder
 
 
 def synthetic_plans(n: int, seed: int = 0) -> list[str]:
     """Plans made of seed parts (一、/二、… blocks) drawn at random and renumbered in order."""
     rng = random.Random(seed)
     blocks = []
-    for path in sorted(RAW_DATA_DIR.glob("0*.txt")):
+    for path in sorted(SEEDS.glob("0*.txt")):
         text, _, _ = decode_bytes(path.read_bytes(), path.name)
         parts = re.split(r"\n(?=\s*[一二三四五六七八九十]+、)", text)
         blocks += [p for p in parts[1:] if len(p) > 200]
