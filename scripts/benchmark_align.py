@@ -26,10 +26,13 @@ import numpy as np
 import pandas as pd
 
 from alignment.config import load_settings
-from alignment.embed import get_encoder
-from alignment.manifest import load_manifest
-from alignment.match import MatchParams, align_pair, clauses, match_text, plan_pairs, score_model_for
-from alignment.parse import parse_corpus
+from alignment.matching.align import align_pair
+from alignment.matching.embed import get_encoder
+from alignment.matching.pairing import plan_pairs
+from alignment.matching.score import MatchParams, score_model_for
+from alignment.matching.text import clauses, match_text
+from alignment.parsing.manifest import load_manifest
+from alignment.parsing.parse import parse_corpus
 
 LEVELS = (("national", 1), ("provincial", 31), ("municipal", 268), ("county", 700))
 REGIONS = ("省", "市", "县", "区", "州")

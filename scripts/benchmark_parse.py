@@ -11,10 +11,10 @@ import re
 import time
 from pathlib import Path
 
-from alignment.clean import clean_text
-from alignment.ingest import decode_bytes
-from alignment.meta import infer_meta
-from alignment.parse import lead_paragraphs, parse_structure
+from alignment.parsing.clean import clean_text
+from alignment.parsing.ingest import decode_bytes
+from alignment.parsing.meta import infer_meta
+from alignment.parsing.parse import lead_paragraphs, parse_structure
 
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "raw"  # this repository's own project folder
 

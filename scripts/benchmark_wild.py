@@ -11,9 +11,9 @@ import argparse
 import time
 from pathlib import Path
 
-from alignment.manifest import load_manifest
-from alignment.parse import parse_corpus
-from alignment.parse_eval import format_parse_report, read_annotations, score_parse
+from alignment.parsing.manifest import load_manifest
+from alignment.parsing.parse import parse_corpus
+from alignment.parsing.parse_eval import format_parse_report, read_annotations, score_parse
 
 WILD = Path(__file__).resolve().parents[1] / "tests" / "wild"
 

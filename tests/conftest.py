@@ -22,7 +22,7 @@ def seed_text():
 @pytest.fixture(scope="session")
 def corpus():
     """The seed corpus parsed once (documents, measures, residue)."""
-    from alignment.manifest import load_manifest
-    from alignment.parse import parse_corpus
+    from alignment.parsing.manifest import load_manifest
+    from alignment.parsing.parse import parse_corpus
 
     return parse_corpus(load_manifest(RAW), progress=False)

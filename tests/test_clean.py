@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alignment.clean import (
+from alignment.parsing.clean import (
     classify_boilerplate,
     clean_text,
     join_page_wraps,

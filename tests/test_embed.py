@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from alignment.embed import EmbeddingCache, LexicalEncoder, embed_texts, get_encoder
+from alignment.matching.embed import EmbeddingCache, LexicalEncoder, embed_texts, get_encoder
 
 
 class CountingEncoder:
@@ -60,7 +60,7 @@ def test_missing_model_falls_back_with_named_warning():
 
 
 def test_cached_embedder_reads_the_cache_file_once_and_warms_in_one_batch(tmp_path, monkeypatch):
-    from alignment.embed import CachedEmbedder
+    from alignment.matching.embed import CachedEmbedder
 
     enc, cache = CountingEncoder(), EmbeddingCache(tmp_path)
     loads = []

@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 
-from alignment.ingest import IngestError, decode_bytes, read_raw
+from alignment.parsing.ingest import IngestError, decode_bytes, read_raw
 
 SNIPPET = "台安县法治政府建设实施方案\n1.推进政府职能法定化。坚持法定职责必须为、法无授权不可为。\n"
 TRAD = "遼寧省貫徹法治中國建設規劃實施方案\n1. 健全全省系統完備、運行有效的黨內法規制度。\n"

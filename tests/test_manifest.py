@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from alignment.manifest import ManifestError, load_manifest
+from alignment.parsing.manifest import ManifestError, load_manifest
 
 from .conftest import RAW, SEED
 

@@ -7,23 +7,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignment.evaluate import read_gold, score_alignments
-from alignment.match import (
-    FEATURES,
-    MatchParams,
-    ScoreModel,
-    View,
-    align_pair,
+from alignment.cascade.coverage import coverage
+from alignment.matching.align import align_pair
+from alignment.matching.candidates import View, top_k_candidates
+from alignment.matching.evaluate import read_gold, score_alignments
+from alignment.matching.pairing import plan_pairs
+from alignment.matching.score import FEATURES, MatchParams, ScoreModel, score_model_for
+from alignment.matching.text import (
     bigram_weights,
     clauses,
-    coverage,
     match_text,
-    plan_pairs,
     reuse_share,
-    score_model_for,
     shared_spans,
     span_weight,
-    top_k_candidates,
 )
 
 from .conftest import GOLD_DEV, REFERENCE_SCORER
@@ -160,7 +156,7 @@ def test_plan_pairs_by_hierarchy_keep_nested_regions_and_shared_upstream_texts()
 def test_evaluate_agrees_with_reference_scorer(corpus, tmp_path):
     """Our evaluation and shared/tools/score_alignment.py give the same numbers on the dev set."""
     from alignment.config import load_settings
-    from alignment.match import align_plans, cached_embedder
+    from alignment.matching.align import align_plans, cached_embedder
 
     s = load_settings(interim_dir=tmp_path)
     model = score_model_for("lexical")

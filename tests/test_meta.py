@@ -1,10 +1,10 @@
 """Document metadata from real page snippets (tests/wild/ sources): each rule on its own."""
 import pytest
 
-from alignment.clean import clean_text
-from alignment.gazetteer import load_gazetteer
-from alignment.meta import implemented_documents, infer_meta
-from alignment.parse import lead_paragraphs
+from alignment.parsing.clean import clean_text
+from alignment.parsing.gazetteer import load_gazetteer
+from alignment.parsing.meta import implemented_documents, infer_meta
+from alignment.parsing.parse import lead_paragraphs
 
 
 def meta_of(raw: str):

@@ -2,9 +2,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alignment import extract
-from alignment.clean import clean_text
-from alignment.parse import match_marker, parse_structure
+from alignment.parsing import extract
+from alignment.parsing.clean import clean_text
+from alignment.parsing.parse import match_marker, parse_structure
 
 
 def _measures(corpus, prefix):
@@ -201,8 +201,8 @@ def test_docnos_in_other_brackets_and_titles_left_open():  # wa04, wb04
 
 
 def test_a_plan_with_only_goals_is_kept_with_a_flag_and_an_empty_residue_is_valid(tmp_path):  # wc08
-    from alignment.manifest import load_manifest
-    from alignment.parse import parse_corpus
+    from alignment.parsing.manifest import load_manifest
+    from alignment.parsing.parse import parse_corpus
 
     (tmp_path / "a.txt").write_text("荣成市全面推进依法行政第五个五年规划\n一、指导思想\n以科学发展观为指导,全面推进依法行政。\n",
                                     encoding="utf-8")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from alignment.manifest import load_manifest
-from alignment.parse import parse_corpus
-from alignment.parse_eval import FIELDS, read_annotations, score_parse
+from alignment.parsing.manifest import load_manifest
+from alignment.parsing.parse import parse_corpus
+from alignment.parsing.parse_eval import FIELDS, read_annotations, score_parse
 
 WILD = Path(__file__).parent / "wild"
 

@@ -58,7 +58,7 @@ def init(directory: Path = typer.Argument(..., help="Folder to make (or an empty
     """Make a project folder: data/raw/ with a manifest template, data/processed/, figures/ and
     alignment.yaml with every setting at its default."""
     from .config import PROJECT_FILE, settings_template
-    from .manifest import COLUMNS, MANIFEST_NAME
+    from .parsing.manifest import COLUMNS, MANIFEST_NAME
 
     directory = directory.resolve()
     if (directory / PROJECT_FILE).exists():
@@ -81,8 +81,8 @@ def init(directory: Path = typer.Argument(..., help="Folder to make (or an empty
 def _parse(s, strict: bool):
     """Parse the project's plans and print the skipped files and the per-plan summary."""
     from .io import ensure_writable
-    from .manifest import load_manifest
-    from .parse import parse_corpus, parse_summary
+    from .parsing.manifest import load_manifest
+    from .parsing.parse import parse_corpus, parse_summary
 
     entries = load_manifest(s.raw_dir)
     ensure_writable(s.processed_dir)
@@ -152,7 +152,8 @@ def _docs(value: str, documents, flag: str) -> list[str]:
 
 def _matcher(s, encoder_name: str, progress: bool = True):
     """(embed, score model) for an encoder; the model follows the encoder actually loaded."""
-    from .match import cached_embedder, score_model_for
+    from .matching.align import cached_embedder
+    from .matching.score import score_model_for
 
     try:
         embed = cached_embedder(encoder_name, s, progress)
@@ -182,8 +183,11 @@ def align(
     import pandas as pd
 
     from . import schemas
+    from .cascade.coverage import coverage
     from .io import OutputSet, check_outputs
-    from .match import MatchParams, align_pair, coverage, direction_of, sources_and_targets
+    from .matching.align import align_pair, sources_and_targets
+    from .matching.pairing import direction_of
+    from .matching.score import MatchParams
 
     s = _settings(ctx, config, encoder=encoder, processed_dir=processed_dir)
     measures, documents = _load_measures(s.processed_dir)
@@ -204,8 +208,8 @@ def align(
 
 def _gold_blocks(measures, documents, gold: list[Path]):
     """Gold rows and the (source, target, direction) blocks they label, by plan id."""
-    from .evaluate import gold_plan_pairs, read_gold
-    from .match import direction_of
+    from .matching.evaluate import gold_plan_pairs, read_gold
+    from .matching.pairing import direction_of
 
     rows = read_gold(gold)
     pairs = gold_plan_pairs(measures, rows)
@@ -229,8 +233,9 @@ def evaluate(
     config: Path | None = ConfigOpt,
 ) -> None:
     """Score alignments against gold pairs, side by side for the default and baseline encoders."""
-    from .evaluate import format_report, score_alignments
-    from .match import MatchParams, align_plans
+    from .matching.align import align_plans
+    from .matching.evaluate import format_report, score_alignments
+    from .matching.score import MatchParams
 
     s = _settings(ctx, config, processed_dir=processed_dir)
     measures, documents = _load_measures(s.processed_dir)
@@ -255,15 +260,15 @@ def calibrate(
     """Fit each encoder's score model on gold pairs; print its cross-validated scores."""
     from dataclasses import replace
 
-    from .calibrate import (
+    from .matching.calibrate import (
         choose_thresholds,
         cross_validate,
         fit_score_model,
         labelled_candidates,
         write_calibration,
     )
-    from .evaluate import format_report
-    from .match import MatchParams
+    from .matching.evaluate import format_report
+    from .matching.score import MatchParams
 
     s = _settings(ctx, config, processed_dir=processed_dir)
     measures, documents = _load_measures(s.processed_dir)
@@ -301,7 +306,9 @@ def run(
     above it (both ways) and its siblings; documents, measures, alignments and coverage are
     replaced together, or not at all."""
     from .io import OutputSet
-    from .match import MatchParams, align_plans, plan_pairs
+    from .matching.align import align_plans
+    from .matching.pairing import plan_pairs
+    from .matching.score import MatchParams
 
     s = _settings(ctx, config, encoder=encoder)
     result = _parse(s, strict)
@@ -327,11 +334,11 @@ def run(
 def _explain(exc: BaseException) -> str:
     """The one line a user sees for an error."""
     from .config import ConfigError
-    from .evaluate import GoldError
-    from .ingest import IngestError
     from .io import OutputError
-    from .manifest import ManifestError
-    from .parse import StructureError
+    from .matching.evaluate import GoldError
+    from .parsing.ingest import IngestError
+    from .parsing.manifest import ManifestError
+    from .parsing.parse import StructureError
 
     if isinstance(exc, (UserError, ConfigError, ManifestError, IngestError, StructureError, OutputError, GoldError)):
         return f"error: {exc}"

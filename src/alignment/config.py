@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+__all__ = ["BASELINE_ENCODERS", "DEFAULT_ENCODER", "DEFAULT_THRESHOLDS", "ENCODER_LEXICAL", "ENCODER_ST_PREFIX", "ENCODER_USE", "MANIFEST_NAME", "PROJECT_FILE", "RAW_SUFFIXES", "SETTING_HELP", "TOP_K", "ConfigError", "Settings", "find_project_root", "load_settings", "read_settings_file", "settings_template"]
+
 PROJECT_FILE = "alignment.yaml"
 RAW_SUBDIR, INTERIM_SUBDIR, PROCESSED_SUBDIR, FIGURES_SUBDIR = "data/raw", "data/interim", "data/processed", "figures"
 MANIFEST_NAME = "manifest.csv"
@@ -50,6 +52,11 @@ DEFAULT_ENCODER = ENCODER_USE
 # The one-line change for users with internet: DEFAULT_ENCODER = "st:BAAI/bge-small-zh-v1.5"
 BASELINE_ENCODERS = (ENCODER_LEXICAL,)
 
+# Matching defaults, defined once: candidates kept per source measure, and the label thresholds
+# (strong, partial, top1) used when neither a calibration nor the settings give them.
+TOP_K = 10
+DEFAULT_THRESHOLDS = (0.6, 0.35, 0.35)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -67,7 +74,7 @@ class Settings:
     batch_size: int = 64
     # Matching: candidates per source measure, and label thresholds on the link probability.
     # None = the thresholds calibrated with the encoder's score model (alignment calibrate).
-    top_k: int = 10
+    top_k: int = TOP_K
     # Which plans are aligned with each other: "all", "hierarchy" (nested regions or a shared
     # upstream text) or "auto" (all pairs up to all_pairs_max_plans plans, else hierarchy).
     pairing: str = "auto"

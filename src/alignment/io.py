@@ -23,6 +23,8 @@ from typing import Self
 
 import pandas as pd
 
+__all__ = ["RUNS_FILE", "OutputError", "OutputSet", "atomic_path", "check_outputs", "ensure_writable", "read_runs", "read_table", "to_csv_frame", "write_table", "write_text"]
+
 
 @contextmanager
 def atomic_path(path: Path):

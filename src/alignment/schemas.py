@@ -12,6 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+__all__ = ["ALIGNMENTS", "COVERAGE", "COVERAGE_STATUS", "DIRECTIONS", "DOCUMENTS", "DOCUMENT_STATUS", "LEVELS", "LEVEL_RANK", "LINK_LABELS", "MEASURES", "MEASURE_KINDS", "RESIDUE", "frame", "validate"]
+
 # Plan levels from the top down; the one vocabulary every module derives from.
 LEVELS = ("national", "provincial", "municipal", "county", "township", "unknown")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}

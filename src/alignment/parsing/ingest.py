@@ -16,6 +16,8 @@ from pathlib import Path
 
 from .chartables import common_share
 
+__all__ = ["DOC_CONVERTERS", "IngestError", "RawText", "decode_bytes", "doc_to_text", "docx_to_text", "html_to_text", "pdf_to_text", "read_raw", "rtf_to_text"]
+
 
 class IngestError(ValueError):
     """A raw file that cannot become text; the message names the file and the reason."""

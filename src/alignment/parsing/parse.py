@@ -19,6 +19,8 @@ from . import extract
 from .clean import CleanText, content
 from .meta import PERIOD, implemented_documents, infer_level_from_text, infer_meta
 
+__all__ = ["CN", "Marker", "ParseResult", "ParsedPlan", "StructureError", "document_meta", "infer_level", "lead_paragraphs", "match_marker", "parse_corpus", "parse_plan", "parse_structure", "parse_summary", "skipped_document", "title_lines", "unassigned_spans"]
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -682,7 +684,7 @@ def parse_corpus(entries, aliases: dict[str, str] | None = None, strict: bool = 
     """
     from tqdm import tqdm
 
-    from . import schemas
+    from .. import schemas
     from .ingest import IngestError
 
     docs, units, residue, errors, cleaned = [], [], [], [], {}
@@ -762,20 +764,3 @@ def parse_summary(result: ParseResult, limit: int = 40) -> str:
         lines.append(f"... and {len(docs) - limit} more plans (documents.csv has every one)")
     lines += [f"skipped {err}" for err in result.errors]
     return "\n".join(lines)
-
-
-def write_parse_result(result: ParseResult, processed_dir, clean_dir) -> list:
-    """Write documents, measures, residue (Parquet + CSV) and the cleaned texts, atomically."""
-    from pathlib import Path
-
-    from .io import write_table, write_text
-
-    processed_dir, clean_dir = Path(processed_dir), Path(clean_dir)
-    written = []
-    for name, df in (("documents", result.documents), ("measures", result.measures),
-                     ("residue", result.residue)):
-        written += write_table(df, processed_dir / f"{name}.parquet")
-    for file_name, clean in result.cleaned.items():
-        write_text(clean_dir / f"{file_name}.clean.txt", clean.text)
-        write_text(clean_dir / f"{file_name}.original.txt", clean.text_original)
-    return written

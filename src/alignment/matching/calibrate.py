@@ -14,8 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .align import sources_and_targets
 from .evaluate import gold_links, score_alignments
-from .match import FEATURES, MatchParams, ScoreModel, candidate_features, label_links, sources_and_targets
+from .evidence import candidate_features
+from .score import FEATURES, MatchParams, ScoreModel, label_links
+
+__all__ = ["THRESHOLD_GRID", "choose_thresholds", "cross_validate", "fit_score_model", "labelled_alignments", "labelled_candidates", "write_calibration"]
 
 
 def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs: list[tuple[str, str]],
@@ -36,7 +40,8 @@ def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs
         src = src[src["measure_id"].isin(items)].reset_index(drop=True)
         if src.empty or tgt.empty:
             continue
-        cols, feats, _ = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, top_k)
+        found = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, top_k)
+        cols, feats = found.cols, found.features
         frame = pd.DataFrame({f: feats[f].ravel() for f in FEATURES})
         frame.insert(0, "src_measure_id", np.repeat(src["measure_id"].to_numpy(), cols.shape[1]))
         frame.insert(1, "tgt_measure_id", tgt["measure_id"].to_numpy()[cols.ravel()])
@@ -121,7 +126,7 @@ def choose_thresholds(frame: pd.DataFrame, scores: np.ndarray, measures: pd.Data
 
 def write_calibration(path: Path, models: list[ScoreModel]) -> None:
     """Add or replace the models' entries in the calibration file at ``path`` (atomically)."""
-    from .io import write_text
+    from ..io import write_text
 
     path = Path(path)
     table = json.loads(path.read_text("utf-8")) if path.exists() else {}

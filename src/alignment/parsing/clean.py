@@ -13,7 +13,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from .chartables import common_share, gb_bytes
+from .chartables import common_share, gb_bytes, t2s_converter
+
+__all__ = ["DATE_LINE", "LOOSE_DOCNO", "LOST", "ORG_END", "PLAN_WORD", "CleanText", "GarbleSpan", "classify_boilerplate", "clean_text", "content", "join_page_wraps", "normalize_width", "repair_gbk_garble", "stands_alone", "starts_with_marker", "strip_chunk_markers", "strip_pinyin", "to_simplified"]
 
 # --------------------------------------------------------------------------- boilerplate
 
@@ -263,14 +265,6 @@ def normalize_width(text: str) -> str:
 
 
 _WIDTH_TABLE = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F) if chr(o) not in _WIDTH_KEEP} | {0x3000: 0x20}
-
-
-@lru_cache(maxsize=1)
-def t2s_converter():
-    """OpenCC's traditional -> simplified converter (``t2s``)."""
-    import opencc
-
-    return opencc.OpenCC("t2s").convert
 
 
 def to_simplified(text: str) -> str:

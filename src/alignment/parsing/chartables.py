@@ -1,4 +1,5 @@
-"""Character tables shared by ingest and clean: common Chinese characters and GB18030 bytes.
+"""Character tables shared by ingest and clean: common Chinese characters, GB18030 bytes, and
+OpenCC's traditional -> simplified converter.
 
 ``common_share`` tells plausible Chinese text from mojibake; ``gb_bytes`` re-encodes a
 character to the GBK/GB18030 bytes a legacy decoder read it from, including the private-use
@@ -8,7 +9,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+__all__ = ["common_chars", "common_share", "gb_bytes", "t2s_converter"]
+
 _COMMON_PUNCT = set("，。、；：？！“”‘’（）《》〔〕【】—…·%-.:;,()[]0123456789 \n\t")
+
+
+@lru_cache(maxsize=1)
+def t2s_converter():
+    """OpenCC's traditional -> simplified converter (``t2s``)."""
+    import opencc
+
+    return opencc.OpenCC("t2s").convert
 
 
 @lru_cache(maxsize=1)
@@ -22,8 +33,6 @@ def common_chars() -> frozenset[str]:
             except UnicodeDecodeError:
                 pass
     common = set(level1)
-    from .clean import t2s_converter
-
     convert = t2s_converter()
     cjk = [chr(c) for c in range(0x4E00, 0xA000)]
     simplified = convert("\n".join(cjk)).split("\n")

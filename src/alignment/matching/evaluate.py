@@ -19,7 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .clean import content, strip_pinyin, t2s_converter
+from ..parsing.chartables import t2s_converter
+from ..parsing.clean import content, strip_pinyin
+
+__all__ = ["GOLD_COLUMNS", "STRENGTHS", "GoldError", "file_prefixes", "format_report", "gold_doc_pairs", "gold_links", "gold_plan_pairs", "norm_quote", "read_gold", "score_alignments"]
 
 _PINYIN_ANY = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 

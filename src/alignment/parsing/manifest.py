@@ -26,8 +26,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import MANIFEST_NAME, RAW_SUFFIXES
-from .schemas import LEVELS
+from ..config import MANIFEST_NAME, RAW_SUFFIXES
+from ..schemas import LEVELS
+
+__all__ = ["COLUMNS", "MANIFEST_LEVELS", "ManifestError", "PlanEntry", "doc_id_from_filename", "load_manifest"]
 
 COLUMNS = ("doc_id", "files", "title", "level", "region", "issuer", "period", "source_url")
 MANIFEST_LEVELS = (*(lvl for lvl in LEVELS if lvl != "unknown"), "")  # blank: inferred

@@ -9,6 +9,8 @@ import re
 
 from .clean import ORG_END
 
+__all__ = ["CN_DIGITS", "DOCNO", "RESPONSIBILITY_LIST", "ROLE_WORDS", "cn_to_int", "extract_citations", "extract_deadlines", "extract_implements", "extract_targets", "normalize_docno", "normalize_unit", "parse_responsibility", "repair_unclosed_titles", "split_units", "units_in"]
+
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["TOWNSHIP_SUFFIX", "Gazetteer", "Place", "load_gazetteer"]
+__all__ = ["PROVINCE_ABBREVIATIONS", "TOWNSHIP_SUFFIX", "Gazetteer", "Place", "load_gazetteer"]
 
 TOWNSHIP_SUFFIX = re.compile(r"(乡|镇|街道|苏木|街道办事处)$")
 # rows of the table that group divisions without being one (北京市's 市辖区)

@@ -16,15 +16,26 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from .config import ENCODER_LEXICAL, ENCODER_ST_PREFIX, ENCODER_USE
+from ..config import ENCODER_LEXICAL, ENCODER_ST_PREFIX, ENCODER_USE
+
+__all__ = ["CachedEmbedder", "Embed", "EmbeddingCache", "Encoder", "LexicalEncoder", "SentenceTransformerEncoder", "USEEncoder", "embed_texts", "get_encoder", "installed_st_model", "text_key"]
+
+
+# What the matcher calls: texts -> (n, d) L2-normalised rows (dense float32 or scipy-sparse).
+# A :class:`CachedEmbedder` is one; so is any function of that shape (tests use 3-d toys).
+Embed = Callable[[list[str]], Any]
 
 
 class Encoder(Protocol):
+    """A sentence encoder: a name (its cache key), whether its vectors can be cached (a fitted
+    TF-IDF cannot), and :meth:`encode`."""
+
     name: str
     cacheable: bool
 
@@ -174,7 +185,7 @@ class EmbeddingCache:
             return dict(zip(data["keys"].tolist(), data["vectors"]))
 
     def save(self, encoder_name: str, table: dict[str, np.ndarray]) -> None:
-        from .io import atomic_path
+        from ..io import atomic_path
 
         path = self._path(encoder_name)
         keys = np.array(list(table), dtype="U40")

@@ -1,0 +1,1 @@
+"""Cascade stage: how requirements flow down the plans (coverage today; the graph next)."""

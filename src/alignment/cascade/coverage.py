@@ -1,0 +1,34 @@
+"""Coverage: what a lower plan carries of an upper plan's measures, and what it leaves out.
+
+Takes alignments of one block and gives, per source measure, covered / partial / gap with its
+best link (schema :data:`alignment.schemas.COVERAGE`).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..schemas import COVERAGE
+
+__all__ = ["coverage"]
+
+def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str) -> pd.DataFrame:
+    """covered / partial / gap for each source measure in one target plan, with its best link.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns of :data:`alignment.schemas.COVERAGE`.
+    """
+    al = alignments[(alignments["tgt_doc"] == tgt_doc) & alignments["label"].isin(["strong", "partial"])]
+    best = al.sort_values("score", ascending=False).drop_duplicates("src_measure_id").set_index("src_measure_id")
+    has_strong = set(al.loc[al["label"] == "strong", "src_measure_id"])
+    direction = alignments["direction"].iat[0] if len(alignments) else "top-down"
+    rows = []
+    for mid, doc in zip(src_measures["measure_id"], src_measures["doc_id"]):
+        if mid not in best.index:
+            rows.append((mid, doc, tgt_doc, direction, "gap", "", 0.0, ""))
+            continue
+        b = best.loc[mid]
+        rows.append((mid, doc, tgt_doc, direction, "covered" if mid in has_strong else "partial",
+                     b["tgt_measure_id"], float(b["score"]), b["evidence"]))
+    return pd.DataFrame(rows, columns=list(COVERAGE.columns))

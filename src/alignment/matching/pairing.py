@@ -1,0 +1,87 @@
+"""Which plans are aligned with which: blocks along the hierarchy of plans, with directions.
+
+Two related plans of different levels are aligned both ways (``top-down`` and ``bottom-up``),
+related plans of one level as ``sibling``; :func:`plan_pairs` decides what is related.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..parsing.clean import content
+from ..schemas import LEVEL_RANK
+
+__all__ = ["direction_of", "plan_pairs", "related_plans", "upstream_names"]
+
+_PARENTHESES = re.compile(r"[(（][^()（）]*[)）]")
+
+
+def upstream_names(docs) -> set[str]:
+    """Comparable names of cited or implemented documents: titles without 《》 or bracketed
+    years and 文号 (法治中国建设规划(2020—2025年) -> 法治中国建设规划)."""
+    out = set()
+    for d in docs if isinstance(docs, (list, tuple, np.ndarray)) else []:
+        text = d.get("normalized", d.get("text", "")) if isinstance(d, dict) else str(d)
+        name = content(_PARENTHESES.sub("", text))
+        if len(name) >= 4:
+            out.add(name)
+    return out
+
+
+def _rank(level) -> int:
+    """Rank of a plan level from the top (national = 0); an unknown level ranks last."""
+    return LEVEL_RANK.get(level, LEVEL_RANK["unknown"])
+
+
+def related_plans(a: dict, b: dict) -> bool:
+    """Whether two plans belong in one alignment block: one's region contains the other's (a
+    national plan contains every region), or they implement or cite a common upstream text.
+    ``a``/``b`` are rows of the documents table as dicts."""
+    ra, rb = str(a.get("region") or ""), str(b.get("region") or "")
+    if "national" in (a.get("level"), b.get("level")):
+        return True
+    if ra and rb and (ra.startswith(rb) or rb.startswith(ra)):
+        return True
+    upstream_a, upstream_b = upstream_names(a.get("implements")), upstream_names(b.get("implements"))
+    cited_a = upstream_a | upstream_names(a.get("citations"))
+    cited_b = upstream_b | upstream_names(b.get("citations"))
+    return bool(upstream_a & cited_b or upstream_b & cited_a)
+
+
+def plan_pairs(documents: pd.DataFrame, pairing: str = "auto", all_pairs_max_plans: int = 30) -> list[tuple[str, str, str]]:
+    """(source, target, direction) blocks to align.
+
+    Two related plans of different levels are aligned both ways: ``top-down`` (upper measures ->
+    lower units: what the lower plan carries or leaves out) and ``bottom-up`` (lower measures ->
+    upper units: where a local task comes from); related plans of the same level are aligned
+    both ways as ``sibling``. ``pairing`` says which plans are related: ``all`` (every pair),
+    ``hierarchy`` (:func:`related_plans`: nested regions or shared upstream texts, which keeps a
+    corpus of thousands of plans to blocks along its hierarchy) or ``auto`` (``all`` up to
+    ``all_pairs_max_plans`` plans, else ``hierarchy``).
+    """
+    if pairing not in ("auto", "all", "hierarchy"):
+        raise ValueError(f"pairing must be 'auto', 'all' or 'hierarchy', not {pairing!r}")
+    rows = [d for d in documents.to_dict("records") if d.get("status", "parsed") == "parsed"]
+    if pairing == "auto":
+        pairing = "all" if len(rows) <= all_pairs_max_plans else "hierarchy"
+    pairs = []
+    for i, a in enumerate(rows):
+        for b in rows[i + 1:]:
+            if pairing == "hierarchy" and not related_plans(a, b):
+                continue
+            ra, rb = _rank(a["level"]), _rank(b["level"])
+            upper, lower = (a, b) if ra <= rb else (b, a)
+            if ra == rb:
+                pairs += [(a["doc_id"], b["doc_id"], "sibling"), (b["doc_id"], a["doc_id"], "sibling")]
+            else:
+                pairs += [(upper["doc_id"], lower["doc_id"], "top-down"), (lower["doc_id"], upper["doc_id"], "bottom-up")]
+    return pairs
+
+
+def direction_of(documents: pd.DataFrame, src_doc: str, tgt_doc: str) -> str:
+    """'top-down', 'bottom-up' or 'sibling' for aligning ``src_doc`` onto ``tgt_doc``, by level."""
+    level = dict(zip(documents["doc_id"], documents["level"]))
+    ra, rb = _rank(level.get(src_doc)), _rank(level.get(tgt_doc))
+    return "top-down" if ra < rb else "bottom-up" if ra > rb else "sibling"

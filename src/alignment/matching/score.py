@@ -1,0 +1,132 @@
+"""The score model: a calibrated logistic combination of evidence, and the labels it gives.
+
+:class:`ScoreModel` turns the evidence of a candidate pair (:data:`FEATURES`) into a link
+probability; one is fitted per encoder by :mod:`alignment.matching.calibrate` and shipped in
+``calibration.json`` (a project's ``data/interim/calibration.json`` overrides it).
+:func:`label_links` turns probabilities into strong / partial / candidate.
+"""
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ..config import DEFAULT_ENCODER, DEFAULT_THRESHOLDS, TOP_K
+
+__all__ = [
+    "FEATURES",
+    "PACKAGED_CALIBRATION",
+    "MatchParams",
+    "ScoreModel",
+    "label_links",
+    "read_calibrations",
+    "score_model_for",
+]
+
+FEATURES = (
+    "lexical", "semantic", "lexical_clause", "semantic_clause", "span_info", "contain_src",
+    "contain_tgt", "lexical_vs_row_best", "semantic_vs_row_best", "lexical_vs_col_best",
+    "semantic_vs_col_best",
+)
+
+
+@dataclass(frozen=True)
+class ScoreModel:
+    """Logistic combination of :data:`FEATURES` for one encoder: ``score = sigmoid(b + w . x)``.
+
+    Fitted by :func:`alignment.calibrate.fit_score_model` on hand-labelled pairs and stored in
+    ``calibration.json`` (packaged defaults; ``alignment calibrate`` writes a user file).
+    """
+
+    weights: tuple[float, ...]
+    intercept: float
+    features: tuple[str, ...] = FEATURES
+    encoder: str = ""
+    note: str = ""
+    # label thresholds (strong, partial, top1) chosen with the model by cross-validation
+    thresholds: tuple[float, float, float] = DEFAULT_THRESHOLDS
+    # mean of each feature over the calibration candidates: the baseline for explanations
+    means: tuple[float, ...] = ()
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        z = self.intercept + np.asarray(x, dtype=np.float64) @ np.asarray(self.weights)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_dict(self) -> dict:
+        return {"weights": {f: round(w, 4) for f, w in zip(self.features, self.weights)},
+                "intercept": round(self.intercept, 4),
+                "thresholds": dict(zip(("strong", "partial", "top1"), self.thresholds)),
+                "means": {f: round(v, 4) for f, v in zip(self.features, self.means)}, "note": self.note}
+
+    @classmethod
+    def from_dict(cls, encoder: str, d: dict) -> ScoreModel:
+        w = d["weights"]
+        missing = set(FEATURES) - set(w)
+        if missing:
+            raise ValueError(f"calibration for {encoder!r} lacks features {sorted(missing)}; "
+                             f"rerun `alignment calibrate`")
+        t = d.get("thresholds", {})
+        thresholds = tuple(float(t.get(k, v)) for k, v in zip(("strong", "partial", "top1"), cls.thresholds))
+        means = d.get("means", {})
+        return cls(tuple(float(w[f]) for f in FEATURES), float(d["intercept"]), FEATURES, encoder,
+                   d.get("note", ""), thresholds, tuple(float(means.get(f, 0.0)) for f in FEATURES))
+
+
+PACKAGED_CALIBRATION = "calibration.json"
+
+
+def read_calibrations(path: Path | None = None) -> dict[str, dict]:
+    """Calibrations by encoder name: the packaged file, overlaid by ``path`` if it exists."""
+    table = json.loads(resources.files("alignment").joinpath(PACKAGED_CALIBRATION).read_text("utf-8"))
+    if path is not None and Path(path).exists():
+        table.update(json.loads(Path(path).read_text("utf-8")))
+    return table
+
+
+def score_model_for(encoder: str, path: Path | None = None, fallback: str = DEFAULT_ENCODER) -> ScoreModel:
+    """The calibrated model of ``encoder``; an uncalibrated encoder borrows ``fallback``'s
+    model with a warning (run ``alignment calibrate`` to fit one)."""
+    table = read_calibrations(path)
+    if encoder in table:
+        return ScoreModel.from_dict(encoder, table[encoder])
+    warnings.warn(f"no calibration for encoder {encoder!r}; using the one of {fallback!r}. Fit one with "
+                  f"`alignment calibrate --gold FILE --encoders {encoder}`.", stacklevel=2)
+    return ScoreModel.from_dict(encoder, table[fallback])
+
+
+def label_links(scores: np.ndarray, strong: float, partial: float, top1: float) -> np.ndarray:
+    """'strong' / 'partial' / 'candidate' for an (n_src, k) score array.
+
+    A source's best target is asserted (partial) from ``top1`` upward, since most upper
+    measures are carried somewhere; any other target needs ``partial``.
+
+    >>> label_links(np.array([[0.9, 0.5, 0.1], [0.2, 0.1, 0.05]]), 0.6, 0.3, 0.15).tolist()
+    [['strong', 'partial', 'candidate'], ['partial', 'candidate', 'candidate']]
+    """
+    labels = np.full(scores.shape, "candidate", dtype=object)
+    best = scores == scores.max(axis=1, keepdims=True)
+    labels[(scores >= partial) | (best & (scores >= top1))] = "partial"
+    labels[scores >= strong] = "strong"
+    return labels
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """What :func:`alignment.matching.align.align_pair` needs besides data: candidates per source and label thresholds."""
+
+    top_k: int = TOP_K
+    strong: float = DEFAULT_THRESHOLDS[0]
+    partial: float = DEFAULT_THRESHOLDS[1]
+    top1: float = DEFAULT_THRESHOLDS[2]
+
+    @classmethod
+    def from_settings(cls, s, model: ScoreModel | None = None) -> MatchParams:
+        """Thresholds set in ``s`` win; unset ones come from the model's calibration."""
+        strong, partial, top1 = model.thresholds if model else (cls.strong, cls.partial, cls.top1)
+        pick = (lambda v, d: d if v is None else v)
+        return cls(s.top_k, pick(s.strong_threshold, strong), pick(s.partial_threshold, partial),
+                   pick(s.top1_threshold, top1))
