@@ -351,21 +351,33 @@ def _split_tasks(body: str) -> list[tuple[int, int, str]]:
 
 
 def parse_structure(clean: CleanText, doc_id: str, source_file: str, base_year: int | None = None,
-                    unit_aliases: dict[str, str] | None = None, seq_start: int = 0) -> list[dict]:
+                    unit_aliases: dict[str, str] | None = None) -> list[dict]:
     """Units (measures and unnumbered duty paragraphs) of one cleaned file.
+
+    Parameters
+    ----------
+    clean
+        The cleaned file (:func:`alignment.parsing.clean.clean_text`).
+    doc_id, source_file
+        The plan the file belongs to and the file's name, written into every row.
+    base_year
+        The plan's first year: relative deadlines (三年内) count from it.
+    unit_aliases
+        Variant unit name -> canonical name.
 
     Returns
     -------
     list of dict
-        One per unit, with every column of :data:`alignment.schemas.MEASURES`.
+        One per unit in reading order (``seq`` from 0), with every column of
+        :data:`alignment.schemas.MEASURES`.
     """
-    text, original = clean.text, clean.text_original
+    text = clean.text
+    ctx = _FileContext(doc_id, source_file, clean, base_year, unit_aliases)
     paras = _paragraphs(clean)
     _assign_roles(paras, text)
     stack = _initial_stack(paras)
     last_leaf_idx = max((i for i, p in enumerate(paras) if p.role == "leaf"), default=-1)
     units: list[dict] = []
-    seen_ids: dict[str, int] = {}
     seen_leaf = False
     text_counter: dict[str, int] = {}
     leaf_rank = _leaf_rank(paras)
@@ -408,10 +420,8 @@ def parse_structure(clean: CleanText, doc_id: str, source_file: str, base_year: 
                     s += 1
                 number = re.sub(r"[、.．\s]", "", m.printed)
                 base_id = f"{doc_id}:{numbers}/{number}" if numbers else f"{doc_id}:{number}"
-                units.append(_unit(base_id + (f"-t{task_no}" if task_no else ""), seen_ids,
-                                   doc_id, source_file, path, numbers, m.printed, task_no, kind,
-                                   lead_title if t_idx == 1 else "", text, original, s, e,
-                                   p.flags, base_year, unit_aliases))
+                units.append(ctx.unit(base_id + (f"-t{task_no}" if task_no else ""), _Place(
+                    path, numbers, m.printed, task_no, kind, lead_title if t_idx == 1 else "", s, e, p.flags)))
             continue
         # unnumbered text
         enumerated = _split_enumeration(body) if not in_goal else []
@@ -419,9 +429,8 @@ def parse_structure(clean: CleanText, doc_id: str, source_file: str, base_year: 
             seen_leaf = True
             for t_idx, (a, b, label) in enumerate(enumerated, start=1):
                 base_id = f"{doc_id}:{numbers}/{label}" if numbers else f"{doc_id}:{label}"
-                units.append(_unit(base_id, seen_ids, doc_id, source_file, path, numbers, label, t_idx,
-                                   "measure", "", text, original, p.start + a, p.start + b, p.flags,
-                                   base_year, unit_aliases))
+                units.append(ctx.unit(base_id, _Place(path, numbers, label, t_idx, "measure", "",
+                                                      p.start + a, p.start + b, p.flags)))
             continue
         if not seen_leaf and not stack:
             kind = "preamble"
@@ -434,39 +443,64 @@ def parse_structure(clean: CleanText, doc_id: str, source_file: str, base_year: 
         key = numbers or "top"
         text_counter[key] = text_counter.get(key, 0) + 1
         uid = f"{doc_id}:{numbers}/p{text_counter[key]}" if numbers else f"{doc_id}:p{text_counter[key]}"
-        units.append(_unit(uid, seen_ids, doc_id, source_file, path, numbers, "", 0, kind, "",
-                           text, original, p.start, p.end, p.flags, base_year, unit_aliases))
+        units.append(ctx.unit(uid, _Place(path, numbers, "", 0, kind, "", p.start, p.end, p.flags)))
     for k, u in enumerate(units):
-        u["seq"] = seq_start + k
+        u["seq"] = k
     return units
 
 
-def _unit(uid, seen_ids, doc_id, source_file, path, numbers, number, task_index, kind, title,
-          text, original, start, end, para_flags, base_year, aliases) -> dict:
-    if uid in seen_ids:  # numbering slips (two items '12.') keep distinct, stable ids
-        seen_ids[uid] += 1
-        uid = f"{uid}~{seen_ids[uid]}"
-    else:
-        seen_ids[uid] = 1
-    span = text[start:end].strip()
-    units = extract.units_in(span, aliases)
-    flags = list(para_flags)
-    if "\ufffd" in span:
-        flags.append("garble_unrecovered")
-    if kind == "measure" and not re.search(r"[。;；)）\]】]$", span):
-        flags.append("truncated")
-    return {
-        "measure_id": uid, "doc_id": doc_id, "source_file": source_file, "seq": 0,
-        "section_path": path, "section_numbers": numbers, "number": number,
-        "task_index": task_index, "kind": kind, "title": title, "text": span,
-        "text_original": original[start:end].strip(), "char_start": start, "char_end": end,
-        "lead_units": units["lead"], "support_units": units["support"],
-        "responsible_units": units["responsible"],
-        "deadlines": extract.extract_deadlines(span, base_year),
-        "targets": extract.extract_targets(span),
-        "citations": extract.extract_citations(span),
-        "flags": flags,
-    }
+@dataclass(frozen=True)
+class _Place:
+    """Where a unit sits: its headings, number, kind, title and character span."""
+
+    path: str
+    numbers: str
+    number: str
+    task_index: int
+    kind: str
+    title: str
+    start: int
+    end: int
+    flags: list[str]
+
+
+@dataclass
+class _FileContext:
+    """What every unit of one cleaned file shares, and the ids it has handed out."""
+
+    doc_id: str
+    source_file: str
+    clean: CleanText
+    base_year: int | None
+    aliases: dict[str, str] | None
+    seen_ids: dict[str, int] = field(default_factory=dict)
+
+    def unit(self, uid: str, at: _Place) -> dict:
+        """The measures-table row of the unit at ``at`` (fields extracted from its text)."""
+        if uid in self.seen_ids:  # numbering slips (two items '12.') keep distinct, stable ids
+            self.seen_ids[uid] += 1
+            uid = f"{uid}~{self.seen_ids[uid]}"
+        else:
+            self.seen_ids[uid] = 1
+        span = self.clean.text[at.start:at.end].strip()
+        units = extract.units_in(span, self.aliases)
+        flags = list(at.flags)
+        if "\ufffd" in span:
+            flags.append("garble_unrecovered")
+        if at.kind == "measure" and not re.search(r"[。;；)）\]】]$", span):
+            flags.append("truncated")
+        return {
+            "measure_id": uid, "doc_id": self.doc_id, "source_file": self.source_file, "seq": 0,
+            "section_path": at.path, "section_numbers": at.numbers, "number": at.number,
+            "task_index": at.task_index, "kind": at.kind, "title": at.title, "text": span,
+            "text_original": self.clean.text_original[at.start:at.end].strip(), "char_start": at.start,
+            "char_end": at.end, "lead_units": units["lead"], "support_units": units["support"],
+            "responsible_units": units["responsible"],
+            "deadlines": extract.extract_deadlines(span, self.base_year),
+            "targets": extract.extract_targets(span),
+            "citations": extract.extract_citations(span),
+            "flags": flags,
+        }
 
 
 def title_lines(clean: CleanText) -> list[str]:
@@ -619,8 +653,9 @@ def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
     units, residue, flags = [], [], []
     for path, raw in zip(entry.files, raws):
         clean = cleaned[path.name]
-        file_units = parse_structure(clean, entry.doc_id, path.name, meta["period_start"], aliases,
-                                     seq_start=len(units))
+        file_units = parse_structure(clean, entry.doc_id, path.name, meta["period_start"], aliases)
+        for unit in file_units:  # reading order runs on through the plan's parts
+            unit["seq"] += len(units)
         units += file_units
         residue += [{"doc_id": entry.doc_id, "source_file": path.name, "kind": "boilerplate",
                      "reason": reason, "line": line, "text": text} for line, text, reason in clean.boilerplate]
