@@ -9,7 +9,7 @@ import pytest
 
 from alignment.cascade.coverage import coverage
 from alignment.matching.align import align_pair
-from alignment.matching.candidates import View, top_k_candidates
+from alignment.matching.candidates import View, align_embeddings, top_k_candidates
 from alignment.matching.evaluate import read_gold, score_alignments
 from alignment.matching.pairing import plan_pairs
 from alignment.matching.score import FEATURES, MatchParams, ScoreModel, score_model_for
@@ -101,6 +101,36 @@ def test_top_k_candidates_in_chunks_equal_one_pass_and_brute_force():
         np.testing.assert_allclose(one_pass["pieces"][i], brute[i, one_pass["cols"][i]], rtol=1e-5)
     np.testing.assert_allclose(one_pass["pieces_col_best"], brute.max(0), rtol=1e-5)
     np.testing.assert_allclose(one_pass["whole_row_best"], (s @ t.T).max(1), rtol=1e-5)
+
+
+def test_align_embeddings_ranks_centred_vectors_like_brute_force():
+    rng = np.random.default_rng(1)
+    s, t = _unit(rng.normal(size=(6, 5))), _unit(rng.normal(size=(8, 5)))
+    found = align_embeddings(s, t, top_k=3)
+    both = np.vstack([s, t]) - np.vstack([s, t]).mean(0)
+    both /= np.linalg.norm(both, axis=1, keepdims=True)
+    brute = both[:6] @ both[6:].T
+    for i in range(6):
+        assert set(found.cols[i]) == set(np.argsort(-brute[i])[:3])
+        np.testing.assert_allclose(found.similarity["semantic"][i], brute[i, found.cols[i]], rtol=1e-5)
+    np.testing.assert_allclose(found.row_best["semantic"], brute.max(1), rtol=1e-5)
+    np.testing.assert_allclose(found.col_best["semantic"], brute.max(0), rtol=1e-5)
+
+
+def test_the_text_entry_point_delegates_to_the_array_one():
+    from alignment.matching.evidence import candidate_features
+
+    src, tgt = ["全面实施市场准入负面清单制度。", "加强网络综合治理。"], ["落实负面清单。", "推进网络治理。", "健全调解制度。"]
+    evidence = candidate_features(src, tgt, fake_embed, top_k=2)
+    sem = fake_embed([match_text(x) for x in src + tgt])
+    direct = align_embeddings(sem[:2], sem[2:], top_k=2)
+    for i in range(2):  # the semantic cosines of the text path are the array path's, for its candidates
+        for c, j in enumerate(evidence.cols[i]):
+            k = list(direct.cols[i]).index(j) if j in direct.cols[i] else None
+            if k is not None:
+                assert evidence.features["semantic"][i, c] == pytest.approx(direct.similarity["semantic"][i, k])
+    assert evidence.cols.shape == (2, 2) and len(evidence.spans) == 2 and len(evidence.spans[0]) == 2
+    assert "负面清单" in evidence.spans[0][list(evidence.cols[0]).index(0)][0]
 
 
 def test_score_model_round_trip_and_errors():
