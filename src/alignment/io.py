@@ -168,6 +168,7 @@ class OutputSet:
         self.run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self.measures_run = measures_run  # the measures a derived table was computed from
         self.tables: list[str] = []
+        self.files: list[str] = []
         self.staging: Path | None = None
 
     def __enter__(self) -> Self:
@@ -187,6 +188,11 @@ class OutputSet:
         self.tables.append(name)
         return [self.folder / f"{name}.parquet", self.folder / f"{name}.csv"]
 
+    def add_files(self, *names: str) -> None:
+        """Swap in, with the tables, files written into :attr:`staging` by other writers
+        (graph exports, a workbook)."""
+        self.files.extend(names)
+
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
             if exc_type is None:
@@ -204,6 +210,8 @@ class OutputSet:
             for name in self.tables:
                 for suffix in (".parquet", ".csv"):
                     os.replace(self.staging / f"{name}{suffix}", self.folder / f"{name}{suffix}")
+            for name in self.files:
+                os.replace(self.staging / name, self.folder / name)
             write_text(self.folder / RUNS_FILE, json.dumps(runs, indent=1, sort_keys=True))
 
 

@@ -5,19 +5,24 @@ hold Python lists in memory and Parquet, and JSON arrays in the CSV mirrors
 (:func:`alignment.io.read_table` turns them back into lists).
 
 Tables: ``documents`` and ``measures`` (parse), ``residue`` (parse report), ``alignments`` and
-``coverage`` (match).
+``coverage`` (match), ``cascade_nodes``/``cascade_edges`` (the cascade graph, flat) and the report
+tables ``coverage_summary``, ``gaps``, ``innovations``, ``drift``, ``unit_load`` (cascade).
 """
 from __future__ import annotations
 
 import pandas as pd
 import pandera.pandas as pa
 
-__all__ = ["ALIGNMENTS", "COVERAGE", "COVERAGE_STATUS", "DIRECTIONS", "DOCUMENTS", "DOCUMENT_STATUS", "LEVELS", "LEVEL_RANK", "LINK_LABELS", "MEASURES", "MEASURE_KINDS", "RESIDUE", "frame", "validate"]
+__all__ = ["ALIGNMENTS", "CASCADE_EDGES", "CASCADE_NODES", "COVERAGE", "COVERAGE_STATUS", "COVERAGE_SUMMARY", "DIRECTIONS", "DOCUMENTS", "DOCUMENT_STATUS", "DRIFT", "DRIFT_CHANGES", "EDGE_KINDS", "GAPS", "INNOVATIONS", "LEVELS", "LEVEL_RANK", "LINK_LABELS", "MEASURES", "MEASURE_KINDS", "NODE_KINDS", "RESIDUE", "UNIT_LOAD", "frame", "validate"]
 
 # Plan levels from the top down; the one vocabulary every module derives from.
 LEVELS = ("national", "provincial", "municipal", "county", "township", "unknown")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 DOCUMENT_STATUS = ("parsed", "skipped")
+NODE_KINDS = ("plan", "document", "section", "measure", "requirement", "unit")
+EDGE_KINDS = ("contains", "implements", "cites", "aligned", "carries", "assigned_to")
+DRIFT_CHANGES = ("deadline earlier", "deadline later", "deadline added", "deadline dropped", "target raised",
+                 "target lowered", "target added", "target dropped", "lead reassigned", "lead dropped")
 MEASURE_KINDS = ("measure", "goal", "preamble", "paragraph", "closing", "fragment")
 LINK_LABELS = ("strong", "partial", "candidate")
 COVERAGE_STATUS = ("covered", "partial", "gap")
@@ -157,6 +162,123 @@ def frame(rows: list[dict], schema: pa.DataFrameSchema) -> pd.DataFrame:
     types = {name: col.dtype.type for name, col in schema.columns.items()
              if col.dtype is not None and (df.empty or str(col.dtype) in ("int64", "Int64"))}
     return df.astype(types) if types else df
+
+
+# --------------------------------------------------------------------------- cascade
+
+def _rate_col(what: str) -> pa.Column:
+    return pa.Column(float, pa.Check.in_range(0.0, 1.0), description=f"Share of the items that are {what}.")
+
+
+def _count_col(what: str) -> pa.Column:
+    return pa.Column(int, pa.Check.ge(0), description=what)
+
+
+CASCADE_NODES = pa.DataFrameSchema(
+    {
+        "node_id": _text_col("Node id: plan:<doc_id>, doc:<文号 or title>, sec:<doc_id>:<numbers>, a measure_id, "
+                             "req:<n>, unit:<level>:<function>.", unique=True),
+        "kind": _text_col("plan / document / section / measure / requirement / unit.",
+                          checks=pa.Check.isin(NODE_KINDS)),
+        "label": _text_col("Title, text, function or 文号, shortened for display."),
+        "doc_id": _text_col("Plan of a section or measure (empty for other kinds)."),
+        "level": _text_col("Level of a plan, external document or unit (empty for other kinds)."),
+        "attributes": _text_col("Every attribute of the node as JSON (alignment.cascade.graph documents them)."),
+    },
+    strict=True,
+)
+
+CASCADE_EDGES = pa.DataFrameSchema(
+    {
+        "source": _text_col("Node the edge leaves (the upper measure of an aligned edge)."),
+        "target": _text_col("Node the edge enters."),
+        "kind": _text_col("contains / implements / cites / aligned / carries / assigned_to.",
+                          checks=pa.Check.isin(EDGE_KINDS)),
+        "label": _text_col("Link label of an aligned edge, role of an assigned_to edge, else empty."),
+        "score": pa.Column(float, description="Link score of an aligned edge (0 for other kinds)."),
+        "direction": _text_col("Directions the link was found in (top-down, bottom-up, sibling; '+'-joined)."),
+        "reviewed": pa.Column(bool, description="A person confirmed this link."),
+        "inferred": pa.Column(bool, description="An implements edge read from issuer levels, not from the text."),
+        "attributes": _text_col("Every attribute of the edge as JSON (the reason of an inferred edge among them)."),
+    },
+    strict=True,
+)
+
+COVERAGE_SUMMARY = pa.DataFrameSchema(
+    {
+        "scope": _text_col("plan (whole upper plan), part (its top-level part), domain, or requirement.",
+                           checks=pa.Check.isin(("plan", "part", "domain", "requirement"))),
+        "upper": _text_col("Upper plan (for a requirement: the highest plan carrying it)."),
+        "lower": _text_col("Lower plan examined."),
+        "group": _text_col("The part's heading, the domain, or the requirement id; empty for scope plan."),
+        "n": _count_col("Items counted (upper measures; 1 for a requirement)."),
+        "covered": _count_col("Items the lower plan carries with a strong link."),
+        "partial": _count_col("Items it carries with partial links only."),
+        "gap": _count_col("Items it does not carry."),
+        "covered_rate": _rate_col("covered"),
+        "partial_rate": _rate_col("partial"),
+        "gap_rate": _rate_col("gaps"),
+    },
+    strict=True,
+)
+
+GAPS = pa.DataFrameSchema(
+    {
+        "scope": _text_col("measure (an upper measure) or requirement.", checks=pa.Check.isin(("measure", "requirement"))),
+        "upper_doc": _text_col("Plan the item comes from."),
+        "lower_doc": _text_col("Lower plan that does not carry it."),
+        "item_id": _text_col("The measure_id or requirement id."),
+        "text": _text_col("Its text."),
+        "domain": _text_col("Policy domain (alignment.cascade.domains)."),
+        "part": _text_col("Top-level part of the upper plan it sits in."),
+    },
+    strict=True,
+)
+
+INNOVATIONS = pa.DataFrameSchema(
+    {
+        "doc_id": _text_col("Plan of the measure (a plan with plans above it)."),
+        "measure_id": _text_col("The measure with no upstream link in any loaded plan above.", unique=True),
+        "text": _text_col("Its text."),
+        "domain": _text_col("Policy domain."),
+        "part": _text_col("Top-level part it sits in."),
+        "best_upstream_score": pa.Column(float, description="Best candidate score towards any upper plan "
+                                         "(how near the nearest upstream text came)."),
+    },
+    strict=True,
+)
+
+DRIFT = pa.DataFrameSchema(
+    {
+        "upper_measure": _text_col("Upper measure of a linked pair."),
+        "lower_measure": _text_col("Lower measure."),
+        "upper_doc": _text_col("Upper plan."),
+        "lower_doc": _text_col("Lower plan."),
+        "change": _text_col("What changed.", checks=pa.Check.isin(DRIFT_CHANGES)),
+        "upper_value": _text_col("The upper plan's deadline year, target or lead units (empty if none)."),
+        "lower_value": _text_col("The lower plan's."),
+        "delta": pa.Column(float, description="Years moved (deadline) or value changed (target); 0 otherwise."),
+        "label": _text_col("Label of the link."),
+        "score": pa.Column(float, description="Score of the link."),
+        "upper_text": _text_col("Upper measure's text."),
+        "lower_text": _text_col("Lower measure's text."),
+    },
+    strict=True,
+)
+
+UNIT_LOAD = pa.DataFrameSchema(
+    {
+        "function": _text_col("Unit function, the same at every level (司法局 for 县司法局 and 市司法局)."),
+        "level": _text_col("Level of the unit (or of its plan when the name does not say)."),
+        "tasks": _count_col("Measures assigned to it."),
+        "lead": _count_col("Assignments as lead unit (牵头)."),
+        "support": _count_col("Assignments as supporting unit (参加/配合)."),
+        "responsible": _count_col("Assignments as responsible unit (责任单位)."),
+        "plans": _list_col("Plans assigning it tasks."),
+        "tasks_below": pa.Column(bool, description="The same function carries tasks at a lower level too."),
+    },
+    strict=True,
+)
 
 
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str) -> pd.DataFrame:
