@@ -26,3 +26,19 @@ def corpus():
     from alignment.parsing.parse import parse_corpus
 
     return parse_corpus(load_manifest(RAW), progress=False)
+
+
+@pytest.fixture(scope="session")
+def corpus_graph(corpus):
+    """The cascade graph of the seeds, aligned with the lexical encoder (no model needed)."""
+    from alignment.cascade.graph import build_cascade
+    from alignment.matching.align import align_plans
+    from alignment.matching.embed import get_encoder
+    from alignment.matching.pairing import plan_pairs
+    from alignment.matching.score import MatchParams, score_model_for
+
+    model = score_model_for("lexical")
+    pairs = plan_pairs(corpus.documents)
+    alignments, _ = align_plans(corpus.measures, pairs, get_encoder("lexical").encode, model,
+                                MatchParams(10, *model.thresholds), progress=False)
+    return build_cascade(corpus.documents, corpus.measures, alignments)

@@ -121,7 +121,8 @@ def test_help_lists_the_stages(capsys):
     _, out, _ = run(capsys, "--help")
     listed = [line.strip("│ ").split()[0] for line in out.splitlines()
               if line.startswith("│ ") and not line.startswith("│  ")]
-    assert [c for c in listed if not c.startswith("-")] == ["init", "parse", "align", "evaluate", "calibrate", "run"]
+    assert [c for c in listed if not c.startswith("-")] == ["init", "parse", "align", "evaluate", "calibrate", "run",
+                                                          "cascade", "trace"]
 
 
 @pytest.mark.model
@@ -220,3 +221,24 @@ def test_align_reads_the_tables_parse_wrote_elsewhere(project, capsys, tmp_path)
     assert code == 1 and "has no documents, measures table" in err
     code, out, err = run(capsys, "align", "--src", "000", "--tgt", "003", "--processed-dir", elsewhere)
     assert code == 0 and str(elsewhere / "alignments_000__003.parquet") in out, err
+
+
+def test_run_writes_the_cascade_and_trace_follows_a_measure(project, capsys):
+    code, out, err = run(capsys, "run")
+    assert code == 0, err
+    processed = project / "data" / "processed"
+    for name in ("cascade.graphml", "cascade.gexf", "cascade.json", "report.xlsx", "cascade_nodes.parquet",
+                 "coverage_summary.csv", "gaps.parquet", "innovations.parquet", "drift.parquet", "unit_load.csv"):
+        assert (processed / name).exists(), name
+    assert "cascade graph: 2 plans" in out
+    sheets = pd.ExcelFile(processed / "report.xlsx").sheet_names
+    assert sheets == ["coverage_summary", "gaps", "innovations", "drift", "unit_load"]
+    runs = json.loads((processed / "_runs.json").read_text(encoding="utf-8"))
+    assert runs["drift"]["measures_run"] == runs["measures"]["run"]
+    code, out, err = run(capsys, "trace", "003:二/(二)-t1")
+    assert code == 0, err
+    assert out.startswith("003:二/(二)-t1: 加强党对法治湘潭建设的集中统一领导")
+    assert "comes from:" in out and "[provincial] 000:" in out and "requirement: req:" in out
+    code, _, err = run(capsys, "trace", "nope")
+    assert code == 1 and "no measure 'nope'" in err
+    assert run(capsys, "cascade")[0] == 0  # alone, from the tables of the last run

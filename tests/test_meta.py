@@ -130,3 +130,10 @@ def test_implements_skips_titles_cited_as_a_frame_and_keeps_a_namesake_with_its_
     lead = ["根据省政府《关于加快推进法治政府建设的实施意见》(晋政发〔2015〕4号),结合我县实际,制定本实施意见。"]
     assert implemented_documents(lead, "关于加快推进法治政府建设的实施意见") == [
         "关于加快推进法治政府建设的实施意见(晋政发〔2015〕4号)"]
+
+
+def test_level_from_units_outweighs_a_word_that_only_looks_like_self_reference():
+    # seed 000 (Liaoning): '健全市县人民检察院' holds 全市 but is not 'the whole city'; it names 省委 again and again
+    text = "健全市县人民检察院法律监督机制。" + "省委依法治省办、省司法厅负责。" * 3
+    m = infer_meta([], text)
+    assert m.level == "provincial"

@@ -211,3 +211,8 @@ def test_a_plan_with_only_goals_is_kept_with_a_flag_and_an_empty_residue_is_vali
     assert result.errors == [] and doc["n_measures"] == 0
     assert any("structure doubtful" in f for f in doc["flags"])
     assert result.residue.empty and str(result.residue["text"].dtype) != "object"
+
+
+def test_a_target_at_the_very_start_of_a_text_is_found():
+    assert [t["value"] for t in extract.extract_targets("达到100%")] == [100.0]
+    assert [t["value"] for t in extract.extract_targets("增长2.5%")] == [2.5]  # not also its tail, 5%

@@ -322,10 +322,103 @@ def run(
         _stage_parse(out, result, s.clean_dir)
         out.write_table(al, "alignments")
         out.write_table(cov, "coverage")
+        G = _stage_cascade(out, result.documents, result.measures, al, cov)
     top_down = cov[cov["direction"] != "bottom-up"]
     summary = top_down.groupby(["src_doc", "tgt_doc", "status"]).size().unstack(fill_value=0)
     typer.echo(f"{len(pairs)} plan blocks aligned; coverage of each plan's measures in the plans below "
-               f"and beside it:\n{summary.to_string()}\n-> {s.processed_dir}")
+               f"and beside it:\n{summary.to_string()}\n{_cascade_line(G)}\n-> {s.processed_dir}")
+
+
+# --------------------------------------------------------------------------- cascade
+
+
+CASCADE_TABLES = ("coverage_summary", "gaps", "innovations", "drift", "unit_load")
+
+
+def _stage_cascade(out, documents, measures, alignments, coverage):
+    """Build the cascade graph and stage its exports, its flat tables, the analytics tables and
+    report.xlsx into the output set ``out``; return the graph."""
+    from .cascade import analytics
+    from .cascade.graph import build_cascade, edges_table, nodes_table, write_exports
+
+    G = build_cascade(documents, measures, alignments)
+    tables = {"coverage_summary": analytics.coverage_summary(G, coverage), "gaps": analytics.gaps(G, coverage),
+              "innovations": analytics.innovations(G, alignments), "drift": analytics.drift(G),
+              "unit_load": analytics.unit_load(G)}
+    out.write_table(nodes_table(G), "cascade_nodes")
+    out.write_table(edges_table(G), "cascade_edges")
+    for name, table in tables.items():
+        out.write_table(table, name)
+    write_exports(G, out.staging)
+    analytics.write_workbook(tables, out.staging / "report.xlsx")
+    out.add_files("cascade.graphml", "cascade.gexf", "cascade.json", "report.xlsx")
+    return G
+
+
+def _cascade_line(G) -> str:
+    kinds = {}
+    for _, kind in G.nodes(data="kind"):
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return (f"cascade graph: {kinds.get('plan', 0)} plans, {kinds.get('document', 0)} external documents, "
+            f"{kinds.get('measure', 0)} measures, {kinds.get('requirement', 0)} requirements shared by several plans, "
+            f"{kinds.get('unit', 0)} unit functions")
+
+
+@app.command()
+def cascade(
+    ctx: typer.Context,
+    processed_dir: Path | None = TablesOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Build the cascade graph and the report tables from the existing tables (after `run`):
+    cascade.graphml/.gexf/.json, cascade_nodes/edges, coverage_summary, gaps, innovations,
+    drift, unit_load and report.xlsx."""
+    from .io import OutputSet, check_outputs, read_table
+
+    s = _settings(ctx, config, processed_dir=processed_dir)
+    run_id = check_outputs(s.processed_dir, ("documents", "measures", "alignments", "coverage"))
+    tables = {n: read_table(s.processed_dir / f"{n}.parquet") for n in ("documents", "measures", "alignments", "coverage")}
+    with OutputSet(s.processed_dir, measures_run=run_id) as out:
+        G = _stage_cascade(out, tables["documents"], tables["measures"], tables["alignments"], tables["coverage"])
+    typer.echo(f"{_cascade_line(G)}\n-> {s.processed_dir}")
+
+
+@app.command()
+def trace(
+    ctx: typer.Context,
+    measure_id: str = typer.Argument(..., help="A measure id, e.g. '004:三.(一)/45' (see measures.csv)."),
+    processed_dir: Path | None = TablesOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """A measure's sources up the chain, the requirement it belongs to, and every lower task it
+    flows into."""
+    from .cascade.graph import build_cascade, flows_into, requirement_of, sources
+    from .io import check_outputs, read_table
+    from .schemas import LEVEL_RANK
+
+    s = _settings(ctx, config, processed_dir=processed_dir)
+    check_outputs(s.processed_dir, ("documents", "measures", "alignments"))
+    G = build_cascade(*(read_table(s.processed_dir / f"{n}.parquet") for n in ("documents", "measures", "alignments")))
+    if measure_id not in G or G.nodes[measure_id]["kind"] != "measure":
+        raise UserError(f"no measure {measure_id!r}; measure ids are in {s.processed_dir / 'measures.csv'}")
+
+    def line(m: str) -> str:
+        a = G.nodes[m]
+        plan = G.nodes[f"plan:{a['doc_id']}"]
+        return f"  [{plan['level']}] {m}  {a['text'][:70]}"
+
+    level = {n: a["level"] for n, a in G.nodes(data=True) if a["kind"] == "plan"}
+    order = (lambda m: (LEVEL_RANK.get(level[f"plan:{G.nodes[m]['doc_id']}"], 9), m))
+    req = requirement_of(G, measure_id)
+    typer.echo(f"{measure_id}: {G.nodes[measure_id]['text']}")
+    typer.echo("comes from:" if sources(G, measure_id) else "comes from: no upstream link in the loaded plans")
+    for m in sorted(sources(G, measure_id), key=order):
+        typer.echo(line(m))
+    typer.echo(f"requirement: {req} ({G.nodes[req]['size']} measures in plans {', '.join(G.nodes[req]['plans'])}): "
+               f"{G.nodes[req]['text']}" if req else "requirement: none shared with another plan")
+    typer.echo("flows into:" if flows_into(G, measure_id) else "flows into: no lower task in the loaded plans")
+    for m in sorted(flows_into(G, measure_id), key=order):
+        typer.echo(line(m))
 
 
 # --------------------------------------------------------------------------- entry point

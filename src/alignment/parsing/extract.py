@@ -257,7 +257,7 @@ def extract_targets(text: str) -> list[dict]:
         if unit in ("日", "年") and not m.group("cmp"):
             continue  # dates, not targets
         prev = text[max(0, m.start() - 1):m.start()]
-        if prev.isdigit() or prev in ".〔[":
+        if prev and (prev.isdigit() or prev in ".〔["):  # "" is in every string: check it is there
             continue
         cmp = _CMP_BEFORE.get(m.group("cmp") or "", "=")
         suffix = m.group("suffix") or ""

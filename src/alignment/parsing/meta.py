@@ -60,10 +60,17 @@ _NEWS_ISSUER = re.compile(
     r"(?:^|[,，。;；]|近日|日前|最近|近期)\s*(?P<orgs>[\u4e00-\u9fff、 ]{2,40}?)(?:于)?(?:近日|日前|最近|近期)?[,，]?"
     r"(?:联合)?(?:正式)?印发(?:了)?\s*《"
 )
-_MY_LEVEL = (("provincial", r"我省|全省|我区(?=.{0,200}自治区)|自治区实际"), ("municipal", r"我市|全市|我州|全州|我盟"),
-             ("county", r"我县|全县|我区|全区|我旗|全旗"), ("township", r"我镇|全镇|我乡|全乡|我街道|本街道"))
-_UNIT_LEVEL = (("provincial", r"省(?:委|政府|直|级)"), ("municipal", r"市(?:委|政府|直|级)"),
-               ("county", r"县(?:委|政府|直|司法局)"), ("national", r"(?:党中央|国务院)(?:要求|部署)"))
+# How a plan speaks of its own place; 全 is not the 全 of 健全/安全/完全 (健全市县…).
+_ALL = r"(?<![健安完齐周])全"
+_MY_LEVEL = (("provincial", rf"我省|{_ALL}省|我区(?=.{{0,200}}自治区)|自治区实际"),
+             ("municipal", rf"我市|{_ALL}市|我州|{_ALL}州|我盟"),
+             ("county", rf"我县|{_ALL}县|我区|{_ALL}区|我旗|{_ALL}旗"),
+             ("township", rf"我镇|{_ALL}镇|我乡|{_ALL}乡|我街道|本街道"))
+# Units a plan names by level: 省委, 省司法厅, 市政府, 市司法局, 县委, 县教育局 (not 市场监管局, 城市…).
+_UNIT_LEVEL = (("provincial", r"省(?:委|政府|直|级|[\u4e00-\u9fff]{1,5}?厅)"),
+               ("municipal", r"(?<![城都超县])市(?!场)(?:委|政府|直|级|[\u4e00-\u9fff]{1,5}?局)"),
+               ("county", r"县(?:委|政府|直|[\u4e00-\u9fff]{1,5}?局)"),
+               ("national", r"(?:党中央|国务院)(?:要求|部署)"))
 
 
 @dataclass
@@ -237,16 +244,29 @@ def _outside_titles(text: str) -> str:
 
 
 def infer_level_from_text(text: str) -> tuple[str, str]:
-    """Level from how the plan speaks of itself (我县, 全市) or of its units (县委, 市政府)."""
-    counts = {lvl: len(re.findall(p, text)) for lvl, p in _MY_LEVEL}
-    best = max(counts, key=counts.get)
-    if counts[best]:
+    """Level from how the plan speaks of itself (我县, 全市: each worth two) and of its units
+    (县委, 市政府: one each); the best score must be at least 2 and ahead of the rest.
+
+    Parameters
+    ----------
+    text
+        The plan's clean text, with cited titles blanked (their 全省 is another text's).
+
+    Returns
+    -------
+    (level, evidence)
+        ``("unknown", "")`` when the text does not say.
+    """
+    mine = {lvl: len(re.findall(p, text)) for lvl, p in _MY_LEVEL}
+    units = {lvl: len(re.findall(p, text)) for lvl, p in _UNIT_LEVEL}
+    score = {lvl: 2 * mine.get(lvl, 0) + units.get(lvl, 0) for lvl in {*mine, *units}}
+    ranked = sorted(score, key=lambda lvl: (-score[lvl], lvl))
+    best = ranked[0]
+    if score[best] < 2 or score[best] == score[ranked[1]]:
+        return "unknown", ""
+    if mine.get(best):
         return best, f"the text speaks of itself as {re.search(dict(_MY_LEVEL)[best], text).group(0)}"
-    counts = {lvl: len(re.findall(p, text)) for lvl, p in _UNIT_LEVEL}
-    best = max(counts, key=counts.get)
-    if counts[best] >= 2 and sorted(counts.values())[-2] < counts[best]:
-        return best, "the level of the units it names"
-    return "unknown", ""
+    return best, "the level of the units it names"
 
 
 def _place_at_head(name: str, context: str) -> tuple[str, str]:
