@@ -32,6 +32,7 @@ benchmark: install-dev
 	$(BIN)/python scripts/benchmark_parse.py
 	$(BIN)/python scripts/benchmark_wild.py
 	$(BIN)/python scripts/benchmark_align.py
+	$(BIN)/python scripts/benchmark_cascade.py
 
 clean:
 	rm -rf data/interim/* data/processed/* figures/*
