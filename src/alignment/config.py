@@ -28,6 +28,11 @@ def find_project_root(start: str | os.PathLike | None = None) -> Path:
     """The nearest folder from ``start`` (default: the current directory) upwards that holds
     ``alignment.yaml`` or ``data/raw/``.
 
+    Parameters
+    ----------
+    start : str, os.PathLike or None
+        Folder to start from; ``None`` means the current directory.
+
     Raises
     ------
     ConfigError
@@ -146,6 +151,11 @@ def settings_template() -> str:
 
 def read_settings_file(path: str | os.PathLike) -> dict:
     """Fields set by one YAML settings file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The YAML file.
 
     Raises
     ------

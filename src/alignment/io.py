@@ -28,7 +28,13 @@ __all__ = ["RUNS_FILE", "OutputError", "OutputSet", "atomic_path", "check_output
 
 @contextmanager
 def atomic_path(path: Path):
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write; its folder is created if missing.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -49,6 +55,15 @@ def _umask() -> int:
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8, atomically (see :func:`atomic_path`).
+
+    Parameters
+    ----------
+    path : Path
+        The file to write.
+    text : str
+        Its whole content.
+    """
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
@@ -58,7 +73,13 @@ def _list_columns(df: pd.DataFrame) -> list[str]:
 
 
 def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` with list/dict cells as JSON text (the CSV mirror's representation)."""
+    """Copy of ``df`` with list/dict cells as JSON text (the CSV mirror's representation).
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        Any table.
+    """
     out = df.copy()
     for col in _list_columns(df):
         out[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False, default=str))
@@ -67,6 +88,15 @@ def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_table(df: pd.DataFrame, path: Path, csv: bool = True) -> list[Path]:
     """Write ``df`` to ``path`` (.parquet) and, with ``csv``, a .csv mirror beside it.
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        The table.
+    path : Path
+        Where to write; the suffix is replaced by ``.parquet`` and ``.csv``.
+    csv : bool
+        Also write the CSV mirror.
 
     Returns
     -------
@@ -86,7 +116,15 @@ def write_table(df: pd.DataFrame, path: Path, csv: bool = True) -> list[Path]:
 
 
 def read_table(path: Path, list_columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Read a table written by :func:`write_table` (Parquet or its CSV mirror)."""
+    """Read a table written by :func:`write_table` (Parquet or its CSV mirror).
+
+    Parameters
+    ----------
+    path : Path
+        A ``.parquet`` file, or anything else read as CSV.
+    list_columns : tuple of str
+        CSV only: columns whose JSON text is turned back into lists (Parquet restores them itself).
+    """
     path = Path(path)
     if path.suffix == ".parquet":
         df = pd.read_parquet(path)
@@ -142,7 +180,13 @@ def _sigint_held():
 
 
 def read_runs(folder: Path) -> dict:
-    """The run record of an output folder: {table name: {"run": id, "measures_run": id}}."""
+    """The run record of an output folder: {table name: {"run": id, "measures_run": id}}.
+
+    Parameters
+    ----------
+    folder : Path
+        The output folder; a missing or unreadable record gives ``{}``.
+    """
     path = Path(folder) / RUNS_FILE
     if not path.exists():
         return {}
@@ -180,7 +224,15 @@ class OutputSet:
         return self
 
     def write_table(self, df: pd.DataFrame, name: str) -> list[Path]:
-        """Stage table ``name`` (Parquet + CSV); returns the final paths it will have."""
+        """Stage table ``name`` (Parquet + CSV); returns the final paths it will have.
+
+        Parameters
+        ----------
+        df : pd.DataFrame
+            The table.
+        name : str
+            Table name, used as the file stem (e.g. ``measures``).
+        """
         try:
             write_table(df, self.staging / f"{name}.parquet")
         except OSError as exc:
@@ -190,7 +242,13 @@ class OutputSet:
 
     def add_files(self, *names: str) -> None:
         """Swap in, with the tables, files written into :attr:`staging` by other writers
-        (graph exports, a workbook)."""
+        (graph exports, a workbook).
+
+        Parameters
+        ----------
+        *names : str
+            File names inside :attr:`staging`.
+        """
         self.files.extend(names)
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -216,7 +274,13 @@ class OutputSet:
 
 
 def ensure_writable(folder: Path) -> None:
-    """Fail early, before any work, when ``folder`` cannot take outputs."""
+    """Fail early, before any work, when ``folder`` cannot take outputs.
+
+    Parameters
+    ----------
+    folder : Path
+        The output folder; created if missing.
+    """
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -228,6 +292,13 @@ def ensure_writable(folder: Path) -> None:
 
 def check_outputs(folder: Path, names: tuple[str, ...]) -> str | None:
     """The run of the measures that tables ``names`` in ``folder`` were made from.
+
+    Parameters
+    ----------
+    folder : Path
+        The output folder.
+    names : tuple of str
+        Table names that must exist and come from the current measures.
 
     Raises
     ------

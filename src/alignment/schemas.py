@@ -157,6 +157,13 @@ def frame(rows: list[dict], schema: pa.DataFrameSchema) -> pd.DataFrame:
     """A table of ``schema`` from row dicts, with its declared column types even when empty.
 
     List columns stay ``object``; an empty table is a valid table (no residue is good news).
+
+    Parameters
+    ----------
+    rows : list of dict
+        One dict per row, keyed by column name.
+    schema : pa.DataFrameSchema
+        The table's schema, e.g. :data:`RESIDUE`.
     """
     df = pd.DataFrame(rows, columns=list(schema.columns))
     types = {name: col.dtype.type for name, col in schema.columns.items()
@@ -282,7 +289,17 @@ UNIT_LOAD = pa.DataFrameSchema(
 
 
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, name: str) -> pd.DataFrame:
-    """Validate ``df`` against ``schema``; raise a ValueError naming the table and failures."""
+    """Validate ``df`` against ``schema``; raise a ValueError naming the table and failures.
+
+    Parameters
+    ----------
+    df : pd.DataFrame
+        The table.
+    schema : pa.DataFrameSchema
+        Its schema, e.g. :data:`ALIGNMENTS`.
+    name : str
+        Table name used in the error message.
+    """
     try:
         return schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:

@@ -14,6 +14,15 @@ __all__ = ["coverage"]
 def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str) -> pd.DataFrame:
     """covered / partial / gap for each source measure in one target plan, with its best link.
 
+    Parameters
+    ----------
+    alignments : pd.DataFrame
+        Alignments of one block (:data:`alignment.schemas.ALIGNMENTS`).
+    src_measures : pd.DataFrame
+        The block's source measures (``measure_id`` and ``doc_id`` are used).
+    tgt_doc : str
+        ``doc_id`` of the target plan.
+
     Returns
     -------
     pd.DataFrame

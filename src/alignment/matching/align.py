@@ -47,7 +47,15 @@ __all__ = ["align_pair", "align_plans", "cached_embedder", "sources_and_targets"
 
 def sources_and_targets(measures: pd.DataFrame, src_docs: list[str], tgt_docs: list[str]):
     """Numbered measures of the source plans; the units of the target plans that can carry
-    duties: measures, goals and closing paragraphs (a preamble only states why the plan exists)."""
+    duties: measures, goals and closing paragraphs (a preamble only states why the plan exists).
+
+    Parameters
+    ----------
+    measures : pd.DataFrame
+        The measures table (:data:`alignment.schemas.MEASURES`) holding both sides.
+    src_docs, tgt_docs : list of str
+        ``doc_id`` of the source plans and of the target plans.
+    """
     src = measures[measures["doc_id"].isin(src_docs) & (measures["kind"] == "measure")]
     tgt = measures[measures["doc_id"].isin(tgt_docs) & (measures["kind"] != "preamble")]
     return src.reset_index(drop=True), tgt.reset_index(drop=True)
@@ -56,6 +64,22 @@ def sources_and_targets(measures: pd.DataFrame, src_docs: list[str], tgt_docs: l
 def align_pair(src: pd.DataFrame, tgt: pd.DataFrame, embed: Embed, model: ScoreModel,
                params: MatchParams = MatchParams(), direction: str = "top-down") -> pd.DataFrame:
     """Alignments from the measures ``src`` to the units ``tgt`` (one plan each, or a few).
+
+    Parameters
+    ----------
+    src : pd.DataFrame
+        Source measures, rows of the measures table (e.g. from :func:`sources_and_targets`);
+        ``measure_id``, ``doc_id`` and ``text`` are used.
+    tgt : pd.DataFrame
+        Target units, with the same columns.
+    embed : Embed
+        Texts -> row-normalised vectors, e.g. from :func:`cached_embedder`.
+    model : ScoreModel
+        Calibrated score model of the encoder (:func:`~alignment.matching.score.score_model_for`).
+    params : MatchParams
+        Candidates per source (``top_k``) and label thresholds.
+    direction : str
+        ``top-down``, ``bottom-up`` or ``sibling``; copied into the ``direction`` column.
 
     Returns
     -------
@@ -90,6 +114,23 @@ def align_plans(measures: pd.DataFrame, pairs: list[tuple[str, str, str]], embed
                 params: MatchParams = MatchParams(), progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Align every (source, target, direction) block and derive coverage.
 
+    Parameters
+    ----------
+    measures : pd.DataFrame
+        The measures table of all plans named in ``pairs``.
+    pairs : list of (str, str, str)
+        (source ``doc_id``, target ``doc_id``, direction) blocks, e.g. from
+        :func:`~alignment.matching.pairing.plan_pairs`.
+    embed : Embed
+        Texts -> row-normalised vectors; one with a ``warm`` method
+        (:class:`~alignment.matching.embed.CachedEmbedder`) encodes every text once up front.
+    model : ScoreModel
+        Calibrated score model of the encoder.
+    params : MatchParams
+        Candidates per source (``top_k``) and label thresholds.
+    progress : bool
+        Show a progress bar over the blocks.
+
     Returns
     -------
     (alignments, coverage)
@@ -118,7 +159,18 @@ def align_plans(measures: pd.DataFrame, pairs: list[tuple[str, str, str]], embed
 
 
 def cached_embedder(encoder_name: str, settings, progress: bool = True):
-    """:class:`alignment.embed.CachedEmbedder` for an encoder name and the settings' cache."""
+    """:class:`alignment.embed.CachedEmbedder` for an encoder name and the settings' cache.
+
+    Parameters
+    ----------
+    encoder_name : str
+        ``use-multilingual``, ``lexical`` or ``st:<model id or path>`` (see
+        :func:`~alignment.matching.embed.get_encoder`).
+    settings : Settings
+        Supplies ``cache_dir`` and ``batch_size``.
+    progress : bool
+        Show progress bars while encoding.
+    """
     from .embed import CachedEmbedder, EmbeddingCache, get_encoder
 
     return CachedEmbedder(get_encoder(encoder_name), EmbeddingCache(settings.cache_dir), settings.batch_size, progress)

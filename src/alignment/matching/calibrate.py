@@ -26,6 +26,20 @@ def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs
                         embed, top_k: int = 10) -> pd.DataFrame:
     """Candidate pairs of the gold plan pairs with their features and gold labels.
 
+    Parameters
+    ----------
+    measures : pd.DataFrame
+        The measures table.
+    gold_rows : list of dict
+        Gold rows from :func:`alignment.matching.evaluate.read_gold`.
+    doc_pairs : list of (str, str)
+        (source, target) plan ids to build candidates for, e.g. from
+        :func:`alignment.matching.evaluate.gold_plan_pairs`.
+    embed : Embed
+        Texts -> row-normalised vectors of the encoder being calibrated.
+    top_k : int
+        Candidates per source measure.
+
     Returns
     -------
     pd.DataFrame
@@ -56,7 +70,19 @@ def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs
 
 
 def fit_score_model(frame: pd.DataFrame, encoder: str, c: float = 1.0, note: str = "") -> ScoreModel:
-    """Logistic regression of ``linked`` on the feature columns of ``frame``."""
+    """Logistic regression of ``linked`` on the feature columns of ``frame``.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Labelled candidates from :func:`labelled_candidates` (:data:`FEATURES` columns and ``linked``).
+    encoder : str
+        Encoder name the model is stored under.
+    c : float
+        Inverse regularisation strength (scikit-learn's ``C``).
+    note : str
+        Free text kept with the model in the calibration file.
+    """
     from sklearn.linear_model import LogisticRegression
 
     if frame["linked"].nunique() < 2:
@@ -69,7 +95,17 @@ def fit_score_model(frame: pd.DataFrame, encoder: str, c: float = 1.0, note: str
 
 def labelled_alignments(frame: pd.DataFrame, scores: np.ndarray, params: MatchParams) -> pd.DataFrame:
     """An alignments-like table (``src_measure_id``, ``tgt_measure_id``, ``score``, ``label``)
-    for scored candidates, labelled with the thresholds of ``params``."""
+    for scored candidates, labelled with the thresholds of ``params``.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Candidates with ``src_measure_id`` and ``tgt_measure_id`` (e.g. :func:`labelled_candidates`).
+    scores : np.ndarray
+        One link probability per row of ``frame``.
+    params : MatchParams
+        Label thresholds ``strong``, ``partial`` and ``top1``.
+    """
     out = frame[["src_measure_id", "tgt_measure_id"]].copy()
     out["score"] = scores
     out["label"] = "candidate"
@@ -82,6 +118,21 @@ def labelled_alignments(frame: pd.DataFrame, scores: np.ndarray, params: MatchPa
 def cross_validate(frame: pd.DataFrame, measures: pd.DataFrame, gold_rows: list[dict], params: MatchParams,
                    folds: int = 6, c: float = 1.0) -> tuple[dict, np.ndarray]:
     """Out-of-fold scores (folds grouped by source measure) and the metrics they reach.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Labelled candidates from :func:`labelled_candidates`.
+    measures : pd.DataFrame
+        The measures table (maps gold quotes to measures).
+    gold_rows : list of dict
+        Gold rows from :func:`alignment.matching.evaluate.read_gold`.
+    params : MatchParams
+        Label thresholds applied to the out-of-fold scores.
+    folds : int
+        Number of folds (at most the number of source measures).
+    c : float
+        Inverse regularisation strength passed to :func:`fit_score_model`.
 
     Returns
     -------
@@ -108,6 +159,19 @@ def choose_thresholds(frame: pd.DataFrame, scores: np.ndarray, measures: pd.Data
     """(strong, partial, top1) maximising any-link F1 + strong-link F1 + gap F1 of ``scores``
     (out-of-fold scores, so the choice is not fitted to in-sample scores).
 
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Labelled candidates from :func:`labelled_candidates`.
+    scores : np.ndarray
+        Out-of-fold scores, one per row of ``frame`` (from :func:`cross_validate`).
+    measures : pd.DataFrame
+        The measures table.
+    gold_rows : list of dict
+        Gold rows from :func:`alignment.matching.evaluate.read_gold`.
+    top_k : int
+        ``top_k`` of the :class:`MatchParams` tried (does not change the candidates).
+
     Returns
     -------
     (thresholds, metrics at those thresholds)
@@ -125,7 +189,15 @@ def choose_thresholds(frame: pd.DataFrame, scores: np.ndarray, measures: pd.Data
 
 
 def write_calibration(path: Path, models: list[ScoreModel]) -> None:
-    """Add or replace the models' entries in the calibration file at ``path`` (atomically)."""
+    """Add or replace the models' entries in the calibration file at ``path`` (atomically).
+
+    Parameters
+    ----------
+    path : Path
+        Calibration JSON file (e.g. ``Settings.calibration_path``); created if missing.
+    models : list of ScoreModel
+        Models to store, each under its ``encoder`` name.
+    """
     from ..io import write_text
 
     path = Path(path)

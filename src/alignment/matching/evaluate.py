@@ -28,7 +28,13 @@ _PINYIN_ANY = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚ�
 
 
 def norm_quote(s: str) -> str:
-    """Comparable form of a quote or measure text."""
+    """Comparable form of a quote or measure text.
+
+    Parameters
+    ----------
+    s : str
+        A gold quote or a measure text (``None`` counts as empty).
+    """
     s = _PINYIN_ANY.sub("", strip_pinyin(s or "")[0])
     return content(t2s_converter()(s))
 
@@ -47,6 +53,11 @@ def read_gold(paths: list[Path]) -> list[dict]:
     """Rows of one or more gold files; each row gets ``pool``, the target docs its file labels.
 
     ``strength`` is normalised (``Strong``, ``strong ``, 强 -> ``strong``).
+
+    Parameters
+    ----------
+    paths : list of Path
+        Gold CSV files (UTF-8, format in the module docstring).
 
     Raises
     ------
@@ -97,6 +108,13 @@ def read_gold(paths: list[Path]) -> list[dict]:
 def file_prefixes(source_file: str) -> list[str]:
     """Gold names of the raw files behind a unit: the 3-character file-name prefixes.
 
+    Parameters
+    ----------
+    source_file : str
+        A ``source_file`` cell of the measures table: one or more paths, ``;``- or ``,``-separated.
+
+    Examples
+    --------
     >>> file_prefixes("data/raw/002_1c94.txt;001_2724.txt")
     ['002', '001']
     """
@@ -114,7 +132,15 @@ def _measures_by_file(measures: pd.DataFrame) -> dict[str, list[tuple[str, str]]
 
 def gold_links(measures: pd.DataFrame, gold_rows: list[dict]) -> tuple[dict[str, dict], int]:
     """Gold as {source measure id: {'any': set, 'strong': set, 'pool': set}} and the number of
-    quotes that could not be mapped to a measure."""
+    quotes that could not be mapped to a measure.
+
+    Parameters
+    ----------
+    measures : pd.DataFrame
+        The measures table (``measure_id``, ``source_file`` and ``text`` are used).
+    gold_rows : list of dict
+        Gold rows from :func:`read_gold`.
+    """
     by_file = _measures_by_file(measures)
 
     def locate(doc: str, quote: str) -> list[str]:
@@ -142,6 +168,15 @@ def gold_links(measures: pd.DataFrame, gold_rows: list[dict]) -> tuple[dict[str,
 
 def score_alignments(measures: pd.DataFrame, alignments: pd.DataFrame, gold_rows: list[dict]) -> dict:
     """All metrics for one alignments table.
+
+    Parameters
+    ----------
+    measures : pd.DataFrame
+        The measures table (maps gold quotes to measures).
+    alignments : pd.DataFrame
+        Alignments to score (``src_measure_id``, ``tgt_measure_id``, ``score`` and ``label`` are used).
+    gold_rows : list of dict
+        Gold rows from :func:`read_gold`.
 
     Returns
     -------
@@ -196,13 +231,27 @@ def score_alignments(measures: pd.DataFrame, alignments: pd.DataFrame, gold_rows
 
 
 def gold_doc_pairs(gold_rows: list[dict]) -> list[tuple[str, str]]:
-    """(source file prefix, target file prefix) pairs a gold set labels."""
+    """(source file prefix, target file prefix) pairs a gold set labels.
+
+    Parameters
+    ----------
+    gold_rows : list of dict
+        Gold rows from :func:`read_gold`.
+    """
     return sorted({(r["src_doc"], r["tgt_doc"]) for r in gold_rows if r["src_doc"] and r["tgt_doc"]})
 
 
 def gold_plan_pairs(measures: pd.DataFrame, gold_rows: list[dict]) -> list[tuple[str, str]]:
     """The labelled pairs as (source plan id, target plan id), through the measures' files;
-    pairs naming a file that no plan holds are left out."""
+    pairs naming a file that no plan holds are left out.
+
+    Parameters
+    ----------
+    measures : pd.DataFrame
+        The measures table (``doc_id`` and ``source_file`` are used).
+    gold_rows : list of dict
+        Gold rows from :func:`read_gold`.
+    """
     doc_of: dict[str, str] = {}
     for doc, sf in zip(measures["doc_id"], measures["source_file"]):
         for prefix in file_prefixes(sf):
@@ -211,7 +260,13 @@ def gold_plan_pairs(measures: pd.DataFrame, gold_rows: list[dict]) -> list[tuple
 
 
 def format_report(results: dict[str, dict]) -> str:
-    """Side-by-side table, one column per encoder."""
+    """Side-by-side table, one column per encoder.
+
+    Parameters
+    ----------
+    results : dict of str to dict
+        Metrics from :func:`score_alignments` by encoder name, in column order.
+    """
     names = list(results)
     rows = [("any-link P", lambda r: r["any_link"]["p"]), ("any-link R", lambda r: r["any_link"]["r"]),
             ("any-link F1", lambda r: r["any_link"]["f"]), ("strong P", lambda r: r["strong_link"]["p"]),

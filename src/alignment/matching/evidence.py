@@ -129,7 +129,15 @@ EVIDENCE_NAMES = {
 def top_signal(model: ScoreModel, x: np.ndarray) -> str:
     """Plain-language name of the feature that lifts this pair's score most above a typical
     candidate's (weight x (value - calibration mean)); relative features never explain a link
-    on their own, so only absolute evidence is named."""
+    on their own, so only absolute evidence is named.
+
+    Parameters
+    ----------
+    model : ScoreModel
+        The model that scored the pair.
+    x : np.ndarray
+        The pair's feature values, in the order of ``model.features``.
+    """
     means = model.means or (0.0,) * len(model.features)
     contrib = {f: w * (v - mu) for f, w, v, mu in zip(model.features, model.weights, x, means)
                if f in EVIDENCE_NAMES}
@@ -140,6 +148,19 @@ def evidence_text(spans: list[str], signals: dict[str, float], top: str = "", ma
     """Short, human-readable reason for a link: the most informative shared spans and the
     signal that carried it.
 
+    Parameters
+    ----------
+    spans : list of str
+        Shared spans of the pair, most informative first.
+    signals : dict of str to float
+        The pair's ``semantic``, ``semantic_clause`` and ``lexical`` cosines.
+    top : str
+        Name of the signal that carried the link (:func:`top_signal`); empty to leave it out.
+    max_spans : int
+        Most spans shown.
+
+    Examples
+    --------
     >>> evidence_text(["市场准入负面清单制度"], {"semantic": 0.81, "semantic_clause": 0.9, "lexical": 0.42},
     ...               "a rare phrase reused verbatim")
     'shared: 市场准入负面清单制度; mainly a rare phrase reused verbatim (sem 0.81 clause 0.90 lex 0.42)'

@@ -20,7 +20,14 @@ _PARENTHESES = re.compile(r"[(（][^()（）]*[)）]")
 
 def upstream_names(docs) -> set[str]:
     """Comparable names of cited or implemented documents: titles without 《》 or bracketed
-    years and 文号 (法治中国建设规划(2020—2025年) -> 法治中国建设规划)."""
+    years and 文号 (法治中国建设规划(2020—2025年) -> 法治中国建设规划).
+
+    Parameters
+    ----------
+    docs : list, tuple or np.ndarray
+        A plan's ``implements`` or ``citations`` cell: dicts with ``normalized`` or ``text``, or
+        strings; anything else gives an empty set.
+    """
     out = set()
     for d in docs if isinstance(docs, (list, tuple, np.ndarray)) else []:
         text = d.get("normalized", d.get("text", "")) if isinstance(d, dict) else str(d)
@@ -38,7 +45,13 @@ def _rank(level) -> int:
 def related_plans(a: dict, b: dict) -> bool:
     """Whether two plans belong in one alignment block: one's region contains the other's (a
     national plan contains every region), or they implement or cite a common upstream text.
-    ``a``/``b`` are rows of the documents table as dicts."""
+    ``a``/``b`` are rows of the documents table as dicts.
+
+    Parameters
+    ----------
+    a, b : dict
+        The two plans (``level``, ``region``, ``implements`` and ``citations`` are used).
+    """
     ra, rb = str(a.get("region") or ""), str(b.get("region") or "")
     if "national" in (a.get("level"), b.get("level")):
         return True
@@ -60,6 +73,15 @@ def plan_pairs(documents: pd.DataFrame, pairing: str = "auto", all_pairs_max_pla
     ``hierarchy`` (:func:`related_plans`: nested regions or shared upstream texts, which keeps a
     corpus of thousands of plans to blocks along its hierarchy) or ``auto`` (``all`` up to
     ``all_pairs_max_plans`` plans, else ``hierarchy``).
+
+    Parameters
+    ----------
+    documents : pd.DataFrame
+        The documents table; only plans with status ``parsed`` are paired.
+    pairing : str
+        ``auto``, ``all`` or ``hierarchy`` (see above).
+    all_pairs_max_plans : int
+        With ``auto``: the most plans for which every pair is aligned.
     """
     if pairing not in ("auto", "all", "hierarchy"):
         raise ValueError(f"pairing must be 'auto', 'all' or 'hierarchy', not {pairing!r}")
@@ -81,7 +103,15 @@ def plan_pairs(documents: pd.DataFrame, pairing: str = "auto", all_pairs_max_pla
 
 
 def direction_of(documents: pd.DataFrame, src_doc: str, tgt_doc: str) -> str:
-    """'top-down', 'bottom-up' or 'sibling' for aligning ``src_doc`` onto ``tgt_doc``, by level."""
+    """'top-down', 'bottom-up' or 'sibling' for aligning ``src_doc`` onto ``tgt_doc``, by level.
+
+    Parameters
+    ----------
+    documents : pd.DataFrame
+        The documents table (``doc_id`` and ``level`` are used).
+    src_doc, tgt_doc : str
+        ``doc_id`` of the source and the target plan.
+    """
     level = dict(zip(documents["doc_id"], documents["level"]))
     ra, rb = _rank(level.get(src_doc)), _rank(level.get(tgt_doc))
     return "top-down" if ra < rb else "bottom-up" if ra > rb else "sibling"

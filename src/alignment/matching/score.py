@@ -64,6 +64,15 @@ class ScoreModel:
 
     @classmethod
     def from_dict(cls, encoder: str, d: dict) -> ScoreModel:
+        """The model stored in one entry of a calibration file (the inverse of :meth:`to_dict`).
+
+        Parameters
+        ----------
+        encoder : str
+            Encoder name the entry is stored under.
+        d : dict
+            The entry: ``weights`` by feature, ``intercept``, optional ``thresholds``, ``means``, ``note``.
+        """
         w = d["weights"]
         missing = set(FEATURES) - set(w)
         if missing:
@@ -80,7 +89,13 @@ PACKAGED_CALIBRATION = "calibration.json"
 
 
 def read_calibrations(path: Path | None = None) -> dict[str, dict]:
-    """Calibrations by encoder name: the packaged file, overlaid by ``path`` if it exists."""
+    """Calibrations by encoder name: the packaged file, overlaid by ``path`` if it exists.
+
+    Parameters
+    ----------
+    path : Path or None
+        A user calibration file (e.g. ``Settings.calibration_path``); ignored if missing.
+    """
     table = json.loads(resources.files("alignment").joinpath(PACKAGED_CALIBRATION).read_text("utf-8"))
     if path is not None and Path(path).exists():
         table.update(json.loads(Path(path).read_text("utf-8")))
@@ -89,7 +104,17 @@ def read_calibrations(path: Path | None = None) -> dict[str, dict]:
 
 def score_model_for(encoder: str, path: Path | None = None, fallback: str = DEFAULT_ENCODER) -> ScoreModel:
     """The calibrated model of ``encoder``; an uncalibrated encoder borrows ``fallback``'s
-    model with a warning (run ``alignment calibrate`` to fit one)."""
+    model with a warning (run ``alignment calibrate`` to fit one).
+
+    Parameters
+    ----------
+    encoder : str
+        Encoder name, as in the settings.
+    path : Path or None
+        A user calibration file overlaying the packaged one (see :func:`read_calibrations`).
+    fallback : str
+        Encoder whose model is borrowed when ``encoder`` has none.
+    """
     table = read_calibrations(path)
     if encoder in table:
         return ScoreModel.from_dict(encoder, table[encoder])
@@ -104,6 +129,19 @@ def label_links(scores: np.ndarray, strong: float, partial: float, top1: float) 
     A source's best target is asserted (partial) from ``top1`` upward, since most upper
     measures are carried somewhere; any other target needs ``partial``.
 
+    Parameters
+    ----------
+    scores : np.ndarray
+        (n_src, k) link probabilities of each source's candidates.
+    strong : float
+        Score from which a link is strong.
+    partial : float
+        Score from which a link is partial.
+    top1 : float
+        Score from which a source's best target is partial.
+
+    Examples
+    --------
     >>> label_links(np.array([[0.9, 0.5, 0.1], [0.2, 0.1, 0.05]]), 0.6, 0.3, 0.15).tolist()
     [['strong', 'partial', 'candidate'], ['partial', 'candidate', 'candidate']]
     """
@@ -125,7 +163,15 @@ class MatchParams:
 
     @classmethod
     def from_settings(cls, s, model: ScoreModel | None = None) -> MatchParams:
-        """Thresholds set in ``s`` win; unset ones come from the model's calibration."""
+        """Thresholds set in ``s`` win; unset ones come from the model's calibration.
+
+        Parameters
+        ----------
+        s : Settings
+            Supplies ``top_k`` and the ``*_threshold`` settings (``None`` = unset).
+        model : ScoreModel or None
+            Its calibrated thresholds fill unset ones; without it, the package defaults.
+        """
         strong, partial, top1 = model.thresholds if model else (cls.strong, cls.partial, cls.top1)
         pick = (lambda v, d: d if v is None else v)
         return cls(s.top_k, pick(s.strong_threshold, strong), pick(s.partial_threshold, partial),

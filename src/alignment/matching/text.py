@@ -25,12 +25,26 @@ MIN_SPAN = 4  # shortest shared span shown as evidence and counted as reuse
 
 
 def match_text(text: str) -> str:
-    """Text used for matching: no responsibility lists (shared unit names are not content)."""
+    """Text used for matching: no responsibility lists (shared unit names are not content).
+
+    Parameters
+    ----------
+    text : str
+        A measure's text.
+    """
     return _NOISE.sub("", RESPONSIBILITY_LIST.sub("", text)).strip()
 
 
 def clauses(text: str, min_chars: int = 6) -> list[str]:
-    """Sentences of a measure (split at 。；！？), short fragments merged into their neighbour."""
+    """Sentences of a measure (split at 。；！？), short fragments merged into their neighbour.
+
+    Parameters
+    ----------
+    text : str
+        A measure's text.
+    min_chars : int
+        Fragments with fewer word characters are merged into the clause before them.
+    """
     parts = [p.strip() for p in _CLAUSE_SPLIT.split(match_text(text)) if p.strip()]
     out: list[str] = []
     for p in parts:
@@ -45,6 +59,15 @@ def shared_spans(a: str, b: str, min_len: int = MIN_SPAN) -> list[str]:
     """Maximal substrings of length >= ``min_len`` that ``a`` and ``b`` share (content chars only),
     longest first, without overlaps in ``b``.
 
+    Parameters
+    ----------
+    a, b : str
+        The two texts.
+    min_len : int
+        Shortest span returned.
+
+    Examples
+    --------
     >>> shared_spans("全面实施市场准入负面清单制度", "落实统一的市场准入负面清单制度")
     ['市场准入负面清单制度']
     """
@@ -66,7 +89,15 @@ def shared_spans(a: str, b: str, min_len: int = MIN_SPAN) -> list[str]:
 
 
 def reuse_share(a: str, b: str, min_len: int = MIN_SPAN) -> float:
-    """Share of the shorter text's content characters lying in spans shared with the other."""
+    """Share of the shorter text's content characters lying in spans shared with the other.
+
+    Parameters
+    ----------
+    a, b : str
+        The two texts.
+    min_len : int
+        Shortest shared span counted.
+    """
     ca, cb = content(a), content(b)
     if not ca or not cb:
         return 0.0
@@ -76,13 +107,25 @@ def reuse_share(a: str, b: str, min_len: int = MIN_SPAN) -> float:
 
 
 def bigrams(s: str) -> set[str]:
-    """The character bigrams of ``s``."""
+    """The character bigrams of ``s``.
+
+    Parameters
+    ----------
+    s : str
+        A text.
+    """
     return {s[i:i + 2] for i in range(len(s) - 1)}
 
 
 def bigram_weights(docs: list[str]) -> dict[str, float]:
     """Rarity of each character bigram over ``docs`` (content text), scaled to [0, 1]:
-    ``log(N / df) / log(N)``; a bigram in every document weighs 0. Unseen bigrams weigh 1."""
+    ``log(N / df) / log(N)``; a bigram in every document weighs 0. Unseen bigrams weigh 1.
+
+    Parameters
+    ----------
+    docs : list of str
+        Content texts of the block (fewer than two give no weights).
+    """
     n = len(docs)
     if n < 2:
         return {}
@@ -92,18 +135,41 @@ def bigram_weights(docs: list[str]) -> dict[str, float]:
 
 
 def span_weight(span: str, weights: dict[str, float]) -> float:
-    """Informativeness of a span: the summed rarity of its bigrams."""
+    """Informativeness of a span: the summed rarity of its bigrams.
+
+    Parameters
+    ----------
+    span : str
+        A shared span.
+    weights : dict of str to float
+        Bigram rarities from :func:`bigram_weights`.
+    """
     return sum(weights.get(span[i:i + 2], 1.0) for i in range(len(span) - 1))
 
 
 def span_weight_set(grams: set[str], weights: dict[str, float]) -> float:
-    """Summed rarity of a set of bigrams."""
+    """Summed rarity of a set of bigrams.
+
+    Parameters
+    ----------
+    grams : set of str
+        Bigrams, e.g. from :func:`bigrams`.
+    weights : dict of str to float
+        Bigram rarities from :func:`bigram_weights`.
+    """
     return sum(weights.get(g, 1.0) for g in grams)
 
 
 def distinct_spans(spans: list[str]) -> list[str]:
     """Spans in order, dropping repeats and spans inside an earlier one.
 
+    Parameters
+    ----------
+    spans : list of str
+        Spans, most important first.
+
+    Examples
+    --------
     >>> distinct_spans(["落实重大行政决策", "重大行政决策", "制度改革", "制度改革"])
     ['落实重大行政决策', '制度改革']
     """
