@@ -421,6 +421,41 @@ def trace(
         typer.echo(line(m))
 
 
+@app.command()
+def figures(
+    ctx: typer.Context,
+    lang: str = typer.Option("zh", help="zh (Chinese labels) or en."),
+    processed_dir: Path | None = TablesOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Regenerate every report figure into the project's figures/ (PNG at 300 dpi, and SVG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .cascade.graph import build_cascade
+    from .io import atomic_path, check_outputs, read_table
+    from .report.plots import all_figures
+
+    if lang not in ("zh", "en"):
+        raise UserError(f"--lang {lang!r}: use zh or en")
+    s = _settings(ctx, config, processed_dir=processed_dir)
+    names = ("documents", "measures", "alignments", *CASCADE_TABLES)
+    check_outputs(s.processed_dir, names)
+    tables = {n: read_table(s.processed_dir / f"{n}.parquet") for n in names}
+    G = build_cascade(tables["documents"], tables["measures"], tables["alignments"])
+    written = []
+    for name, fig in all_figures(tables, G, lang).items():
+        for suffix, dpi in ((".png", 300), (".svg", None)):
+            path = s.figures_dir / f"{name}{suffix}"
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, dpi=dpi, format=suffix[1:])
+            written.append(path)
+        plt.close(fig)
+    typer.echo(f"{len(written) // 2} figures ({lang}) -> {s.figures_dir}")
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -1,0 +1,1 @@
+"""Report stage: figures (and, next, the explorer page) made from the processed tables."""
