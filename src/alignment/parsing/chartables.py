@@ -42,7 +42,13 @@ def common_chars() -> frozenset[str]:
 
 
 def common_share(text: str) -> float:
-    """Share of non-space characters that are common hanzi, ASCII letters/digits or punctuation."""
+    """Share of non-space characters that are common hanzi, ASCII letters/digits or punctuation.
+
+    Parameters
+    ----------
+    text
+        Any decoded text, e.g. a candidate decoding of a file; whitespace is ignored.
+    """
     chars = [c for c in text if not c.isspace()]
     if not chars:
         return 0.0
@@ -72,7 +78,13 @@ def _legacy_pua() -> dict[str, bytes]:
 
 
 def gb_bytes(char: str) -> bytes:
-    """Bytes of ``char`` in GBK/GB18030 as a legacy (GB18030-2000/CP936) decoder produced it."""
+    """Bytes of ``char`` in GBK/GB18030 as a legacy (GB18030-2000/CP936) decoder produced it.
+
+    Parameters
+    ----------
+    char
+        One character (a str of length 1), e.g. ``中`` or a legacy private-use code point.
+    """
     legacy = _legacy_pua().get(char)
     if legacy is not None:
         return legacy

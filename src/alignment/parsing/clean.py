@@ -42,12 +42,24 @@ _NON_CONTENT = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
 
 def content(text: str) -> str:
     """Only CJK characters, digits, letters and %: the form in which texts are compared
-    (gold quotes, verbatim reuse), so punctuation and width never matter."""
+    (gold quotes, verbatim reuse), so punctuation and width never matter.
+
+    Parameters
+    ----------
+    text
+        Text to reduce, e.g. ``“十四五”规划（2021年）`` -> ``十四五规划2021年``.
+    """
     return _NON_CONTENT.sub("", text)
 
 
 def classify_boilerplate(line: str) -> str | None:
-    """Name of the furniture rule ``line`` matches, or None for real content."""
+    """Name of the furniture rule ``line`` matches, or None for real content.
+
+    Parameters
+    ----------
+    line
+        One raw line of a decoded file, e.g. ``第3版`` or ``打印本页``.
+    """
     s = line.strip()
     if not s:
         return None
@@ -206,6 +218,11 @@ def repair_gbk_garble(text: str) -> tuple[str, list[GarbleSpan]]:
     the run with GB18030 and decoding it one byte later recovers the text; a run that does not
     decode to plausible Chinese is kept and flagged, never dropped.
 
+    Parameters
+    ----------
+    text
+        Decoded text, usually one raw line; a garble run never crosses a newline.
+
     Returns
     -------
     (text, spans)
@@ -246,6 +263,11 @@ def strip_pinyin(text: str) -> tuple[str, int]:
 
     A reading is a parenthesised lowercase syllable with a tone mark right after a non-ASCII
     character; ``(PPP)``, ``(2021)``, ``(试行)`` do not qualify.
+
+    Parameters
+    ----------
+    text
+        Decoded text, e.g. ``關(guān)于印发``.
     """
     return _PINYIN_ANNOTATION.subn("", text)
 
@@ -260,6 +282,11 @@ def normalize_width(text: str) -> str:
 
     Length-preserving (one character for one), so offsets survive. 〔〕 and other CJK-only
     punctuation are kept.
+
+    Parameters
+    ----------
+    text
+        Text with full-width forms, e.g. ``２０２５年ＡＢ`` -> ``2025年AB``.
     """
     return text.translate(_WIDTH_TABLE)
 
@@ -272,6 +299,11 @@ def to_simplified(text: str) -> str:
 
     Phrase-level conversion is kept line by line where it preserves length; a line where it
     would not is converted character by character.
+
+    Parameters
+    ----------
+    text
+        Text in traditional or mixed script; it may hold several lines.
     """
     convert = t2s_converter()
     out = []
@@ -296,6 +328,14 @@ _CN_HEADING = re.compile(r"^\s*([一二三四五六七八九十百]+[、.．]|[(
 
 
 def starts_with_marker(text: str) -> bool:
+    """True when ``text`` opens with a heading or item marker: 一、 (一) 1. (1) ① 第一章 第一节
+    第一条.
+
+    Parameters
+    ----------
+    text
+        A paragraph of text, e.g. ``(三)加强队伍建设``.
+    """
     return bool(_HEADING_START.match(text))
 
 
@@ -320,7 +360,16 @@ _FIELD_LABEL = re.compile(r"^(索\s*引\s*号|主题分类|发布机[关构]|发
 def stands_alone(line: str, closing: bool = True) -> bool:
     """A header line of a document that is never part of a wrapped sentence: an issuing body, a
     date, a 文号, a metadata field (发文机关:…) and, when ``closing``, a title complete in itself
-    (…实施方案, …的通知), which ends a wrapped title but does not run into the next line."""
+    (…实施方案, …的通知), which ends a wrapped title but does not run into the next line.
+
+    Parameters
+    ----------
+    line
+        One paragraph of the document's head, e.g. ``2017年5月31日`` or ``鞍委发〔2017〕10号``.
+    closing
+        Also count a complete title (…实施方案, …的通知): True (default) for a paragraph
+        that the next one might continue, False for one that might continue the previous.
+    """
     if len(line.strip()) > 70:
         return False
     s = to_simplified(line.strip())  # 領導小組 is an issuing body too
@@ -336,6 +385,12 @@ def join_page_wraps(paragraphs: list[tuple[int, str]]) -> list[tuple[int, str]]:
     heading marker, A is neither the first paragraph (the title) nor a short heading, and
     neither is a header line that stands alone (:func:`stands_alone`: a title, issuer, date or
     文号 of a notice that wraps the plan).
+
+    Parameters
+    ----------
+    paragraphs
+        (raw line number, text) per paragraph in reading order; the first is
+        taken to be the title.
     """
     out: list[tuple[int, str]] = []
     for line_no, text in paragraphs:
@@ -376,6 +431,12 @@ class CleanText:
 
 def clean_text(raw: str) -> CleanText:
     """Run every cleaning step on one decoded file.
+
+    Parameters
+    ----------
+    raw
+        The whole decoded text of one file (:attr:`alignment.parsing.ingest.RawText.text`);
+        any line endings.
 
     Returns
     -------
@@ -426,6 +487,13 @@ def strip_chunk_markers(lines: list[tuple[int, str]], boilerplate: list) -> list
     more lines numbered in sequence, every one after the first continuing a long line (a page
     of text, not a label line) that had not ended its sentence. The markers go to ``boilerplate`` and each chunk is joined to the one
     before it.
+
+    Parameters
+    ----------
+    lines
+        (raw line number, text) per kept line, in reading order.
+    boilerplate
+        List of (line, text, reason) that removed markers are appended to (changed in place).
     """
     marked = [(i, int(m.group(1)), m) for i, (_, t) in enumerate(lines) if (m := _CHUNK_MARKER.match(t))]
     if len(marked) < 2:

@@ -16,7 +16,13 @@ CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 
 
 def cn_to_int(s: str) -> int | None:
-    """'三十五' -> 35, '十' -> 10, '两' -> 2, '12' -> 12; None if not a number."""
+    """'三十五' -> 35, '十' -> 10, '两' -> 2, '12' -> 12; None if not a number.
+
+    Parameters
+    ----------
+    s
+        A number in Chinese numerals (up to 百) or ASCII digits; outer spaces are ignored.
+    """
     s = s.strip()
     if s.isdigit():
         return int(s)
@@ -49,14 +55,31 @@ _SUPPORT_ROLES = {"参加单位", "参与单位", "配合单位", "协办单位"
 
 
 def normalize_unit(name: str, aliases: dict[str, str] | None = None) -> str:
-    """Canonical unit name: no spaces or duty phrases (按职责分工负责), aliases applied."""
+    """Canonical unit name: no spaces or duty phrases (按职责分工负责), aliases applied.
+
+    Parameters
+    ----------
+    name
+        A unit name as printed, e.g. ``市司法局按职责分工负责`` -> ``市司法局``.
+    aliases
+        Variant unit name -> canonical name (e.g. ``市法制办`` -> ``市司法局``); None for none.
+    """
     name = re.sub(r"\s+", "", name).strip("。.;；,，、")
     name = _DUTY_SUFFIX.sub("", name)
     return (aliases or {}).get(name, name)
 
 
 def split_units(listing: str, aliases: dict[str, str] | None = None) -> list[str]:
-    """'市委办公室、市委组织部,各县市区' -> ['市委办公室', '市委组织部', '各县市区']."""
+    """'市委办公室、市委组织部,各县市区' -> ['市委办公室', '市委组织部', '各县市区'].
+
+    Parameters
+    ----------
+    listing
+        Unit names separated by 、 , or ; (half or full width); separators inside
+        brackets do not split.
+    aliases
+        Variant unit name -> canonical name (e.g. ``市法制办`` -> ``市司法局``); None for none.
+    """
     depth, parts, buf = 0, [], []
     for c in listing:  # split on separators outside brackets: 党组(党委) stays whole
         depth += c in "(（"
@@ -100,6 +123,13 @@ _FIRST_LEADS = re.compile(r"(排序|排在|列)第一(位|个)?的?(单位|部�
 
 def parse_responsibility(listing: str, aliases: dict[str, str] | None = None) -> dict[str, list[str]]:
     """Units of one list like '(牵头单位:A、B;参加单位:C)'.
+
+    Parameters
+    ----------
+    listing
+        One list with its brackets, e.g. ``(牵头单位:市司法局;参加单位:各县区)``.
+    aliases
+        Variant unit name -> canonical name (e.g. ``市法制办`` -> ``市司法局``); None for none.
 
     Returns
     -------
@@ -148,6 +178,13 @@ def units_in(text: str, aliases: dict[str, str] | None = None) -> dict[str, list
     ((A、B牵头,C参加,D按职责分工负责): 牵头 leads, 参加/配合 supports, 负责 is responsible), and a
     bare list of bodies closing the item ((省委宣传部、省法制办): responsible).
 
+    Parameters
+    ----------
+    text
+        Clean simplified text of one measure.
+    aliases
+        Variant unit name -> canonical name (e.g. ``市法制办`` -> ``市司法局``); None for none.
+
     Returns
     -------
     dict with keys ``lead``, ``support``, ``responsible`` (lists of unit names).
@@ -188,6 +225,14 @@ def extract_deadlines(text: str, base_year: int | None = None) -> list[dict]:
 
     Only years introduced as a target (到/至 …年, …年底前, …年前) count; a bare date in a
     citation does not. ``三年内`` resolves against ``base_year`` (the plan's first year).
+
+    Parameters
+    ----------
+    text
+        Clean simplified text, e.g. one measure's.
+    base_year
+        The plan's first year (e.g. 2021), from which 三年内 counts; None leaves the year of
+        such relative deadlines None.
 
     Returns
     -------
@@ -239,6 +284,11 @@ _TARGET = re.compile(
 def extract_targets(text: str) -> list[dict]:
     """Quantitative targets: 100%, 不少于60学时, 3人以上, 85%以上, 每年至少2次.
 
+    Parameters
+    ----------
+    text
+        Clean simplified text, e.g. one measure's.
+
     Returns
     -------
     list of dict: ``text``, ``value`` (float), ``unit``, ``comparator`` (=, >=, <=, >, <),
@@ -280,7 +330,13 @@ DOCNO = re.compile(
 
 
 def repair_unclosed_titles(text: str) -> str:
-    """Close a 《 that the next 《 shows was left open: 《A、《B》 -> 《A》、《B》 (same length)."""
+    """Close a 《 that the next 《 shows was left open: 《A、《B》 -> 《A》、《B》 (same length).
+
+    Parameters
+    ----------
+    text
+        Text that cites 《…》 titles, e.g. a preamble.
+    """
     return re.sub(r"《([^《》]{2,80}?)[、和及与]《", lambda m: f"《{m.group(1)}》《", text)
 
 
@@ -288,13 +344,24 @@ _JOINERS = re.compile(r"^(?:根据|依据|按照|和|与|及|或|并|的|见|印
 
 
 def normalize_docno(m: re.Match) -> str:
-    """'鞍委发[2017]10号' -> '鞍委发〔2017〕10号' (leading joiners such as 和 dropped)."""
+    """'鞍委发[2017]10号' -> '鞍委发〔2017〕10号' (leading joiners such as 和 dropped).
+
+    Parameters
+    ----------
+    m
+        A match of :data:`DOCNO` (groups ``org``, ``year`` and ``no``).
+    """
     org = _JOINERS.sub("", m.group("org"))
     return f"{org}〔{m.group('year')}〕{int(m.group('no'))}号"
 
 
 def extract_citations(text: str) -> list[dict]:
     """Cited documents: 《…》 titles and 文号 such as 中法委发〔2022〕5号 or 鞍委发[2017]10号.
+
+    Parameters
+    ----------
+    text
+        Clean simplified text: one measure or a whole plan.
 
     Returns
     -------
@@ -321,6 +388,12 @@ _IMPLEMENTS = re.compile(r"(贯彻|落实|根据|依据|按照|实施)[^。;；]
 
 def extract_implements(preamble: str) -> list[str]:
     """Upstream documents the opening paragraph says the plan implements (为贯彻落实《…》, 根据《…》).
+
+    Parameters
+    ----------
+    preamble
+        One opening paragraph of the plan (clean simplified text), e.g.
+        ``为贯彻落实《法治政府建设实施纲要(2021—2025年)》,结合我市实际…``.
 
     Returns
     -------

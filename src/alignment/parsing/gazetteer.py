@@ -80,22 +80,49 @@ class Gazetteer:
         self._matcher = None  # built on first use
 
     def lookup(self, name: str) -> list[Place]:
-        """Places printed as ``name`` (several where names repeat, e.g. 朝阳区)."""
+        """Places printed as ``name`` (several where names repeat, e.g. 朝阳区).
+
+        Parameters
+        ----------
+        name
+            A division name as printed: full (西平县, 湖南省) or short (湖南, 凉山州).
+        """
         return list(self.by_name.get(name, []))
 
     def path(self, place: Place) -> str:
-        """Full name from the province down: 河南省驻马店市西平县."""
+        """Full name from the province down: 河南省驻马店市西平县.
+
+        Parameters
+        ----------
+        place
+            A division of this gazetteer (from :meth:`lookup` or :meth:`resolve`).
+        """
         names = [self.by_code[c].name for c in place.parent_codes
                  if c in self.by_code and c != place.code]
         return "".join(dict.fromkeys([*names, place.name]))
 
     def contains(self, upper: Place, lower: Place) -> bool:
-        """True when ``lower`` lies inside ``upper`` (or is it)."""
+        """True when ``lower`` lies inside ``upper`` (or is it).
+
+        Parameters
+        ----------
+        upper
+            The enclosing division (provincial, municipal or county level).
+        lower
+            The division to test.
+        """
         keep = {"provincial": 2, "municipal": 4, "county": 6}[upper.level]
         return lower.code[:keep] == upper.code[:keep]
 
     def places_in(self, text: str, full_names_only: bool = True) -> list[tuple[int, str, Place]]:
         """Division names printed in ``text``, the longest match at each position, left to right.
+
+        Parameters
+        ----------
+        text
+            Any text, e.g. a plan's title or lead paragraphs.
+        full_names_only
+            Match only full names (湖南省); False also matches short ones (湖南, 凉山州).
 
         Returns
         -------
@@ -130,7 +157,16 @@ class Gazetteer:
         return self._matcher
 
     def resolve(self, name: str, context: str = "") -> Place | None:
-        """The place ``name`` means, using divisions named in ``context`` to settle repeats."""
+        """The place ``name`` means, using divisions named in ``context`` to settle repeats.
+
+        Parameters
+        ----------
+        name
+            A division name as printed, e.g. 朝阳区.
+        context
+            Nearby text (title, issuer, lead) whose division names settle a repeated name;
+            empty: only a name that one place bears resolves.
+        """
         hits = self.lookup(name)
         if len(hits) <= 1:
             return hits[0] if hits else None

@@ -65,6 +65,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
 def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str, list[str]]:
     """Decode raw bytes, detecting the encoding.
 
+    Parameters
+    ----------
+    data
+        The file's whole content as bytes.
+    name
+        File name used in :class:`IngestError` messages.
+
     Returns
     -------
     (text, encoding, flags)
@@ -121,7 +128,13 @@ _BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 
 
 def html_to_text(html: str) -> str:
-    """Visible text of an HTML page, one block element per line (scripts and styles dropped)."""
+    """Visible text of an HTML page, one block element per line (scripts and styles dropped).
+
+    Parameters
+    ----------
+    html
+        An HTML page as decoded text.
+    """
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "lxml")
@@ -135,7 +148,15 @@ def html_to_text(html: str) -> str:
 
 
 def docx_to_text(data: bytes, name: str) -> str:
-    """Paragraphs (and table cells) of a .docx file, one per line."""
+    """Paragraphs (and table cells) of a .docx file, one per line.
+
+    Parameters
+    ----------
+    data
+        The .docx file's bytes.
+    name
+        File name used in :class:`IngestError` messages.
+    """
     import docx
 
     try:
@@ -150,7 +171,15 @@ def docx_to_text(data: bytes, name: str) -> str:
 
 
 def pdf_to_text(data: bytes, name: str) -> str:
-    """Text layer of a PDF, pages separated by blank lines; scanned PDFs (no text) are refused."""
+    """Text layer of a PDF, pages separated by blank lines; scanned PDFs (no text) are refused.
+
+    Parameters
+    ----------
+    data
+        The PDF file's bytes.
+    name
+        File name used in :class:`IngestError` messages.
+    """
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -170,7 +199,13 @@ DOC_CONVERTERS = (("catdoc", ["-d", "utf-8", "-w"]), ("antiword", ["-m", "UTF-8.
 
 
 def doc_to_text(path: Path) -> str:
-    """Text of a binary Word (.doc) or WPS (.wps) file, through catdoc or antiword."""
+    """Text of a binary Word (.doc) or WPS (.wps) file, through catdoc or antiword.
+
+    Parameters
+    ----------
+    path
+        Path of the .doc or .wps file (handed to the converter program).
+    """
     import shutil
     import subprocess
 
@@ -196,7 +231,15 @@ def doc_to_text(path: Path) -> str:
 
 
 def rtf_to_text(data: bytes, name: str) -> str:
-    """Text of an RTF file; its code page (\\ansicpg936 = GBK) decodes the escaped bytes."""
+    """Text of an RTF file; its code page (\\ansicpg936 = GBK) decodes the escaped bytes.
+
+    Parameters
+    ----------
+    data
+        The RTF file's bytes.
+    name
+        File name used in :class:`IngestError` messages.
+    """
     from striprtf.striprtf import rtf_to_text as strip
 
     head = data[:2048].decode("latin-1")
@@ -212,6 +255,12 @@ def rtf_to_text(data: bytes, name: str) -> str:
 
 def read_raw(path: str | Path) -> RawText:
     """Read one raw plan file into text.
+
+    Parameters
+    ----------
+    path
+        Path of one raw plan file; its suffix chooses the reader (.docx, .doc/.wps, .rtf,
+        .pdf; anything else is decoded as text, HTML detected by suffix or content).
 
     Returns
     -------

@@ -57,6 +57,14 @@ class PlanEntry:
 
 
 def doc_id_from_filename(path: Path) -> str:
+    """doc_id of a file that no manifest row names: its name up to the first ``_``, with runs of
+    characters other than letters, digits, hanzi, ``_`` and ``-`` made ``-`` (``doc`` if none is left).
+
+    Parameters
+    ----------
+    path
+        A plan file, e.g. ``data/raw/ln-2021_辽宁法治政府.docx`` -> ``ln-2021``.
+    """
     stem = path.stem
     head = stem.split("_", 1)[0]
     return re.sub(r"[^0-9A-Za-z\u4e00-\u9fff_-]+", "-", head or stem).strip("-") or "doc"
@@ -95,6 +103,12 @@ def load_manifest(raw_dir: Path) -> list[PlanEntry]:
     ``raw_dir``, a repeated doc_id or file, an unsupported file type) becomes an entry with its
     ``problem`` set: it is reported and recorded as skipped, and every other plan still runs.
     An unknown level is noted and inferred instead.
+
+    Parameters
+    ----------
+    raw_dir
+        The plans folder (e.g. ``data/raw/``): plan files and, optionally, its
+        ``manifest.csv``.
 
     Raises
     ------

@@ -388,7 +388,15 @@ def infer_meta(lead: list[str], text: str, fields: list[str] = ()) -> PlanMeta:
 
 def implemented_documents(lead: list[str], title: str) -> list[str]:
     """Upstream documents the plan says it implements: in its lead (为贯彻落实《…》, 根据《…》)
-    and its title (贯彻落实《…》实施方案); the plan's own title is never one of them."""
+    and its title (贯彻落实《…》实施方案); the plan's own title is never one of them.
+
+    Parameters
+    ----------
+    lead
+        Clean paragraphs before the plan's first numbered item, in order.
+    title
+        The plan's own title (never returned as an upstream document).
+    """
     own = content(title)
     out: list[str] = []
     for para in lead:

@@ -59,7 +59,13 @@ class Marker:
 
 
 def match_marker(text: str) -> Marker | None:
-    """The numbering marker that opens ``text`` (一、 / (一) / 1. / (1) / ① / 第一章 / 第一条)."""
+    """The numbering marker that opens ``text`` (一、 / (一) / 1. / (1) / ① / 第一章 / 第一条).
+
+    Parameters
+    ----------
+    text
+        A paragraph of clean text; only its start is looked at.
+    """
     for rank, style, pattern in _MARKERS:
         m = pattern.match(text)
         if not m:
@@ -504,14 +510,28 @@ class _FileContext:
 
 
 def title_lines(clean: CleanText) -> list[str]:
-    """The title line(s) at the top of a cleaned file."""
+    """The title line(s) at the top of a cleaned file.
+
+    Parameters
+    ----------
+    clean
+        The cleaned file (:func:`alignment.parsing.clean.clean_text`).
+    """
     paras = _paragraphs(clean)
     _assign_roles(paras, clean.text)
     return [clean.text[p.start:p.end] for p in paras if p.role == "title"]
 
 
 def unassigned_spans(clean: CleanText, units: list[dict]) -> list[tuple[int, str]]:
-    """Stretches of cleaned text that no unit, heading or title holds: (raw line, text)."""
+    """Stretches of cleaned text that no unit, heading or title holds: (raw line, text).
+
+    Parameters
+    ----------
+    clean
+        The cleaned file (:func:`alignment.parsing.clean.clean_text`).
+    units
+        The unit rows :func:`parse_structure` made from ``clean``.
+    """
     paras = _paragraphs(clean)
     _assign_roles(paras, clean.text)
     covered = [False] * len(clean.text)
@@ -540,7 +560,15 @@ class StructureError(ValueError):
 
 
 def lead_paragraphs(clean: CleanText, limit: int = 40) -> list[str]:
-    """Paragraphs before the first numbered item: titles, notices, news leads, the preamble."""
+    """Paragraphs before the first numbered item: titles, notices, news leads, the preamble.
+
+    Parameters
+    ----------
+    clean
+        The cleaned file (:func:`alignment.parsing.clean.clean_text`).
+    limit
+        How many paragraphs, at most, to look through.
+    """
     out = []
     for p in _paragraphs(clean)[:limit]:
         body = clean.text[p.start:p.end]
@@ -557,6 +585,18 @@ def lead_paragraphs(clean: CleanText, limit: int = 40) -> list[str]:
 
 def document_meta(entry, lead: list[str], text: str, fields: list[str] = ()) -> dict:
     """Document-level fields: the manifest's where given, otherwise read from the text.
+
+    Parameters
+    ----------
+    entry
+        The plan (:class:`alignment.parsing.manifest.PlanEntry`); its title, issuer, region,
+        level and period, where given, win over the text.
+    lead
+        Paragraphs before the first numbered item (:func:`lead_paragraphs`).
+    text
+        The whole clean text of the plan (all its files joined).
+    fields
+        Page metadata lines the cleaning set aside (文号: …, 发布日期: …).
 
     Returns
     -------
@@ -601,7 +641,17 @@ def document_meta(entry, lead: list[str], text: str, fields: list[str] = ()) -> 
 
 
 def infer_level(region: str, title: str, text: str) -> str:
-    """national / provincial / municipal / county / township from a region name's suffix."""
+    """national / provincial / municipal / county / township from a region name's suffix.
+
+    Parameters
+    ----------
+    region
+        Region name, e.g. 四川省巴中市恩阳区; its suffix decides.
+    title
+        The plan's title (not used at present).
+    text
+        The plan's clean text, read when the region does not tell.
+    """
     for level, pattern in _LEVEL_WORDS:
         if region and pattern.search(region):
             return level
@@ -625,6 +675,14 @@ class ParsedPlan:
 
 def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
     """Ingest, clean and parse every file of one plan.
+
+    Parameters
+    ----------
+    entry
+        The plan (:class:`alignment.parsing.manifest.PlanEntry`); its ``files`` are
+        read in order as parts of one text.
+    aliases
+        Variant unit name -> canonical name, or None.
 
     Raises
     ------
@@ -688,7 +746,15 @@ def parse_plan(entry, aliases: dict[str, str] | None = None) -> ParsedPlan:
 
 
 def skipped_document(entry, reason: str) -> dict:
-    """The documents-table row of a plan that could not be parsed: what it is, and why."""
+    """The documents-table row of a plan that could not be parsed: what it is, and why.
+
+    Parameters
+    ----------
+    entry
+        The plan (:class:`alignment.parsing.manifest.PlanEntry`).
+    reason
+        Why it was skipped; written to the ``reason`` column.
+    """
     return {"doc_id": entry.doc_id, "files": [p.name for p in entry.files], "title": entry.title, "docno": "",
             "level": entry.level or "unknown", "region": entry.region, "issuer": entry.issuer,
             "period_start": None, "period_end": None, "source_url": entry.source_url, "implements": [],
@@ -710,6 +776,17 @@ def parse_corpus(entries, aliases: dict[str, str] | None = None, strict: bool = 
     """Parse every plan; a plan that cannot be used is skipped, reported in ``errors`` and
     recorded in the documents table with status ``skipped`` and its reason (with ``strict``, the
     first one is raised instead).
+
+    Parameters
+    ----------
+    entries
+        The plans, e.g. from :func:`alignment.parsing.manifest.load_manifest`.
+    aliases
+        Variant unit name -> canonical name, or None.
+    strict
+        Raise the first IngestError/StructureError instead of skipping that plan.
+    progress
+        Show a tqdm progress bar.
 
     Returns
     -------
@@ -780,7 +857,15 @@ def _pad(text: str, width: int) -> str:
 
 def parse_summary(result: ParseResult, limit: int = 40) -> str:
     """One line per plan: measures, numbering levels, fields read from the text, warnings;
-    then the files that were skipped and why. At most ``limit`` plans are listed."""
+    then the files that were skipped and why. At most ``limit`` plans are listed.
+
+    Parameters
+    ----------
+    result
+        What :func:`parse_corpus` returned.
+    limit
+        Most parsed plans to list.
+    """
     lines = [f"{'plan':<10} {'measures':>8}  {_pad('numbering', 16)} {_pad('read from the text', 44)} warnings / title"]
     docs = result.documents[result.documents["status"] == "parsed"]
     for doc in docs.head(limit).itertuples():

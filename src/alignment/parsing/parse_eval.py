@@ -31,7 +31,13 @@ FIELDS = ("title", "level", "region", "period", "issuer", "docno", "implements")
 
 
 def read_annotations(folder: Path) -> list[dict]:
-    """Every ``*.json`` annotation in ``folder``, sorted by doc_id."""
+    """Every ``*.json`` annotation in ``folder``, sorted by doc_id.
+
+    Parameters
+    ----------
+    folder
+        Folder of annotation JSON files, e.g. ``tests/wild/annotations/``.
+    """
     out = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("*.json"))]
     return sorted(out, key=lambda a: a["doc_id"])
 
@@ -95,6 +101,16 @@ def _find_measure(measures: pd.DataFrame, quote: str):
 
 def score_parse(documents: pd.DataFrame, measures: pd.DataFrame, annotations: list[dict]) -> dict:
     """Compare parse tables with annotations.
+
+    Parameters
+    ----------
+    documents
+        The documents table of a parse run (:func:`alignment.parsing.parse.parse_corpus`);
+        skipped rows count as skipped.
+    measures
+        The measures table of the same run.
+    annotations
+        Annotations as :func:`read_annotations` returns them.
 
     Returns
     -------
@@ -162,7 +178,13 @@ def score_parse(documents: pd.DataFrame, measures: pd.DataFrame, annotations: li
 
 
 def format_parse_report(score: dict) -> str:
-    """The figures of :func:`score_parse` as a few printable lines."""
+    """The figures of :func:`score_parse` as a few printable lines.
+
+    Parameters
+    ----------
+    score
+        The dict :func:`score_parse` returns.
+    """
     fields = "  ".join(f"{f} {v:.0%}" for f, v in score["fields"].items())
     return "\n".join([
         f"plans {score['plans']}, parsed {score['parsed']}, skipped {len(score['skipped'])}"
