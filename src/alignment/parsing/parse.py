@@ -618,7 +618,7 @@ def document_meta(entry, lead: list[str], text: str, fields: list[str] = ()) -> 
     issuer = pick("issuer", entry.issuer, found.issuer)
     region = pick("region", entry.region, found.region)
     level = entry.level or (found.level if found.level != "unknown" or not region
-                            else infer_level(region, title, text))
+                            else infer_level(region, text))
     if not entry.level and found.evidence.get("level"):
         inferred.append(f"level: {found.evidence['level']}")
     if entry.period:
@@ -640,15 +640,13 @@ def document_meta(entry, lead: list[str], text: str, fields: list[str] = ()) -> 
             "citations": citations, "inferred": inferred}
 
 
-def infer_level(region: str, title: str, text: str) -> str:
+def infer_level(region: str, text: str) -> str:
     """national / provincial / municipal / county / township from a region name's suffix.
 
     Parameters
     ----------
     region
         Region name, e.g. 四川省巴中市恩阳区; its suffix decides.
-    title
-        The plan's title (not used at present).
     text
         The plan's clean text, read when the region does not tell.
     """
