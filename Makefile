@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-dev converters run test figures benchmark clean
+.PHONY: install install-dev converters browser run test figures benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,16 @@ $(BIN)/python:
 install: $(BIN)/python converters
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 
-install-dev: $(BIN)/python converters
+install-dev: $(BIN)/python converters browser
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+
+# For the explorer's browser test: Debian's chromium and chromedriver, installed when missing
+# and run as root (CI); the test says what is missing otherwise.
+browser:
+	@command -v chromedriver >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	   chromium chromium-driver) >/dev/null 2>&1; } || \
+	  echo "note: chromium/chromedriver not installed; the explorer's browser test will fail (apt-get install chromium chromium-driver)"
 
 # Optional: Debian's catdoc reads Word 97 .doc/.wps plans. Installed when missing and run as
 # root; otherwise such plans are refused with a line saying how to read them.
@@ -24,6 +32,12 @@ converters:
 
 run: install
 	HF_HUB_OFFLINE=1 $(BIN)/alignment run
+	MPLBACKEND=Agg $(BIN)/alignment figures
+	$(BIN)/alignment explore
+
+figures: install
+	MPLBACKEND=Agg $(BIN)/alignment figures
+	$(BIN)/alignment explore
 
 test: install-dev
 	HF_HUB_OFFLINE=1 MPLBACKEND=Agg $(BIN)/python -m pytest

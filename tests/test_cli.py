@@ -122,7 +122,7 @@ def test_help_lists_the_stages(capsys):
     listed = [line.strip("│ ").split()[0] for line in out.splitlines()
               if line.startswith("│ ") and not line.startswith("│  ")]
     assert [c for c in listed if not c.startswith("-")] == ["init", "parse", "align", "evaluate", "calibrate", "run",
-                                                          "cascade", "trace", "figures"]
+                                                          "cascade", "trace", "figures", "explore"]
 
 
 @pytest.mark.model
@@ -245,3 +245,5 @@ def test_run_writes_the_cascade_and_trace_follows_a_measure(project, capsys):
     code, out, err = run(capsys, "figures", "--lang", "en")
     assert code == 0 and "6 figures (en)" in out, err
     assert (project / "figures" / "coverage_heatmap.png").exists() and (project / "figures" / "drift.svg").exists()
+    code, out, err = run(capsys, "explore")
+    assert code == 0 and (project / "figures" / "explorer.html").exists(), err

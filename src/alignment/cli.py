@@ -456,6 +456,28 @@ def figures(
     typer.echo(f"{len(written) // 2} figures ({lang}) -> {s.figures_dir}")
 
 
+@app.command()
+def explore(
+    ctx: typer.Context,
+    processed_dir: Path | None = TablesOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Write figures/explorer.html: the cascade to pan, zoom and search, each measure's links with
+    their evidence on click, and the gap and innovation lists. One file; opens offline."""
+    from .cascade.graph import build_cascade
+    from .io import check_outputs, read_table, write_text
+    from .report.explorer import explorer_html
+
+    s = _settings(ctx, config, processed_dir=processed_dir)
+    names = ("documents", "measures", "alignments", "gaps", "innovations")
+    check_outputs(s.processed_dir, names)
+    tables = {n: read_table(s.processed_dir / f"{n}.parquet") for n in names}
+    G = build_cascade(tables["documents"], tables["measures"], tables["alignments"])
+    path = s.figures_dir / "explorer.html"
+    write_text(path, explorer_html(G, tables["gaps"], tables["innovations"], f"plan-alignment · {s.root.name}"))
+    typer.echo(f"explorer -> {path}")
+
+
 # --------------------------------------------------------------------------- entry point
 
 
