@@ -54,9 +54,10 @@ def _warn(msg: str) -> None:
 
 @app.command()
 def init(directory: Path = typer.Argument(..., help="Folder to make (or an empty one to fill)."),
-         force: bool = typer.Option(False, help="Fill a folder that already holds files.")) -> None:
+         force: bool = typer.Option(False, help="Fill a folder that already holds files."),
+         notebooks: bool = typer.Option(False, help="Copy the five analysis notebooks into DIR/notebooks/.")) -> None:
     """Make a project folder: data/raw/ with a manifest template, data/processed/, figures/ and
-    alignment.yaml with every setting at its default."""
+    alignment.yaml with every setting at its default (and, with --notebooks, the notebooks)."""
     from .config import PROJECT_FILE, settings_template
     from .parsing.manifest import COLUMNS, MANIFEST_NAME
 
@@ -71,6 +72,15 @@ def init(directory: Path = typer.Argument(..., help="Folder to make (or an empty
     if not manifest.exists():
         manifest.write_text(",".join(COLUMNS) + "\n", encoding="utf-8")
     (directory / PROJECT_FILE).write_text(settings_template(), encoding="utf-8")
+    if notebooks:
+        import shutil
+
+        source = Path(__file__).resolve().parents[2] / "notebooks"  # they ship with the repository
+        if not source.is_dir():
+            raise UserError("the notebooks ship with the plan-alignment repository (its notebooks/ folder), which "
+                            "this installation does not have; copy them from there")
+        shutil.copytree(source, directory / "notebooks", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     typer.echo(f"project folder {directory}: put plans in data/raw/ (one manifest.csv row each, or none), then "
                f"`cd {directory} && alignment run`")
 
