@@ -7,7 +7,7 @@ import pytest
 
 from alignment.cli import cli
 
-from .conftest import GOLD_DEV, SEED
+from .conftest import GOLD_DEV, ROOT, SEED
 
 
 def run(capsys, *argv):
@@ -247,3 +247,15 @@ def test_run_writes_the_cascade_and_trace_follows_a_measure(project, capsys):
     assert (project / "figures" / "coverage_heatmap.png").exists() and (project / "figures" / "drift.svg").exists()
     code, out, err = run(capsys, "explore")
     assert code == 0 and (project / "figures" / "explorer.html").exists(), err
+
+
+def test_a_project_of_one_plan_runs_end_to_end(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "one"
+    run(capsys, "init", folder)
+    shutil.copy(ROOT / "tests" / "wild" / "plans" / "wc01.gbk.txt", folder / "data" / "raw")
+    monkeypatch.chdir(folder)
+    code, out, err = run(capsys, "run")
+    assert code == 0 and "no plans to align with each other yet" in out, err
+    assert run(capsys, "figures")[0] == 0 and run(capsys, "explore")[0] == 0
+    docs = pd.read_parquet(folder / "data" / "processed" / "documents.parquet")
+    assert docs["region"].iat[0] == "河南省驻马店市西平县"

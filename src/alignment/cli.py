@@ -335,8 +335,10 @@ def run(
         G = _stage_cascade(out, result.documents, result.measures, al, cov)
     top_down = cov[cov["direction"] != "bottom-up"]
     summary = top_down.groupby(["src_doc", "tgt_doc", "status"]).size().unstack(fill_value=0)
-    typer.echo(f"{len(pairs)} plan blocks aligned; coverage of each plan's measures in the plans below "
-               f"and beside it:\n{summary.to_string()}\n{_cascade_line(G)}\n-> {s.processed_dir}")
+    coverage_text = (f"coverage of each plan's measures in the plans below and beside it:\n{summary.to_string()}"
+                     if len(summary) else "no plans to align with each other yet: add the plans above or beside "
+                                           "these to data/raw/")
+    typer.echo(f"{len(pairs)} plan blocks aligned; {coverage_text}\n{_cascade_line(G)}\n-> {s.processed_dir}")
 
 
 # --------------------------------------------------------------------------- cascade

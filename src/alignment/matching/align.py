@@ -147,9 +147,10 @@ def align_plans(measures: pd.DataFrame, pairs: list[tuple[str, str, str]], embed
         al = align_pair(src, tgt, embed, model, params, direction)
         al_parts.append(al)
         cov_parts.append(coverage(al, src, b))
-    cols_al, cols_cov = list(schemas.ALIGNMENTS.columns), list(schemas.COVERAGE.columns)
-    alignments = pd.concat(al_parts, ignore_index=True) if al_parts else pd.DataFrame(columns=cols_al)
-    cov = pd.concat(cov_parts, ignore_index=True) if cov_parts else pd.DataFrame(columns=cols_cov)
+    al_parts, cov_parts = [p for p in al_parts if len(p)], [p for p in cov_parts if len(p)]
+    # a corpus with one plan (or no related pair) has no links: an empty table of the right types
+    alignments = pd.concat(al_parts, ignore_index=True) if al_parts else schemas.frame([], schemas.ALIGNMENTS)
+    cov = pd.concat(cov_parts, ignore_index=True) if cov_parts else schemas.frame([], schemas.COVERAGE)
     alignments = alignments.astype({"rank": int, "score": float, "semantic": float, "lexical": float,
                                     "reuse": float})
     alignments["score"] = alignments["score"].clip(0.0, 1.0)

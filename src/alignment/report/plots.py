@@ -74,6 +74,15 @@ def use_cjk_font() -> str:
     return name
 
 
+def _nothing(ax, title: str, lang: str) -> None:
+    """An empty figure that says why: a corpus of one plan has no links to show yet."""
+    ax.set_title(title, fontsize=10)
+    ax.text(0.5, 0.5, "尚无可比较的方案:请加入上级或同级方案" if lang == "zh" else
+            "nothing to compare yet: add the plans above or beside these", ha="center", va="center",
+            transform=ax.transAxes, color="#555555")
+    ax.set_axis_off()
+
+
 def _figure(height: float = 3.8):
     import matplotlib.pyplot as plt
 
@@ -99,6 +108,10 @@ def coverage_heatmap(summary: pd.DataFrame, lang: str = "zh"):
     rows = summary[summary["scope"] == "domain"]
     agg = rows.groupby(["group", "lower"])[["n", "covered", "partial"]].sum()
     share = ((agg["covered"] + agg["partial"]) / agg["n"]).unstack("lower")
+    if share.empty:
+        fig, ax = _figure(2.5)
+        _nothing(ax, t["heatmap"], lang)
+        return fig
     fig, ax = _figure(max(2.5, 0.35 * len(share) + 1.4))
     ax.set_facecolor("#dddddd")  # a domain a plan pair has no measures of: grey, not a colour
     image = ax.imshow(share.to_numpy(dtype=float), cmap="viridis", vmin=0, vmax=1, aspect="auto")
@@ -130,6 +143,9 @@ def gaps_and_innovations(gaps: pd.DataFrame, innovations: pd.DataFrame, lang: st
     plans = sorted(set(gap.index) | set(inn.index))
     x = np.arange(len(plans))
     fig, ax = _figure()
+    if not plans:
+        _nothing(ax, t["gaps"], lang)
+        return fig
     ax.bar(x - 0.2, [gap.get(p, 0) for p in plans], 0.4, label=t["gap"], color=OKABE_ITO[3])
     ax.bar(x + 0.2, [inn.get(p, 0) for p in plans], 0.4, label=t["innovation"], color=OKABE_ITO[2])
     ax.set_xticks(x, plans)
@@ -230,6 +246,9 @@ def drift_chart(drift: pd.DataFrame, lang: str = "zh"):
     t = TEXT[lang]
     counts = drift.groupby(["lower_doc", "change"]).size().unstack(fill_value=0)
     fig, ax = _figure()
+    if counts.empty:
+        _nothing(ax, t["drift"], lang)
+        return fig
     left = np.zeros(len(counts))
     for k, change in enumerate(counts.columns):
         ax.barh(counts.index, counts[change], left=left, color=OKABE_ITO[k % len(OKABE_ITO)],
