@@ -33,7 +33,7 @@ from . import extract
 from .clean import DATE_LINE, LOOSE_DOCNO, ORG_END, PLAN_WORD, content
 from .gazetteer import PROVINCE_ABBREVIATIONS, TOWNSHIP_SUFFIX, load_gazetteer
 
-__all__ = ["PERIOD", "PLAN_WORD", "PlanMeta", "implemented_documents", "infer_level_from_text", "infer_meta"]
+__all__ = ["LEVEL_EVIDENCE_CHARS", "PERIOD", "PLAN_WORD", "PlanMeta", "implemented_documents", "infer_level_from_text", "infer_meta"]
 
 PERIOD = re.compile(r"((?:19|20)\d{2})\s*[—\-－–~～至到]+\s*((?:19|20)\d{2})\s*年?")
 _YEAR_PLAN = re.compile(r"((?:19|20)\d{2})\s*年度?(?![—\-－–~～至到\d])")
@@ -53,6 +53,9 @@ _NEWS_TITLE = re.compile(r"(?:印发|出台|制定|发布)了?(?P<title>[^，。
 # an annual work plan whose genre word the page dropped: 2023年依法治镇工作
 _YEAR_WORK = re.compile(r"^(?:19|20)\d{2}\s*年度?[\u4e00-\u9fff]{2,24}工作$")
 _COPY_TAG = re.compile(r"\s*[(（](?:最新|精选|范文|通用|完整版|最新版|word版|可编辑|推荐)[)）]\s*$")
+# How much of a plan's text is read for its level: the opening parts say it, and reading a long
+# plan to the end costs more than a third of parsing time.
+LEVEL_EVIDENCE_CHARS = 8000
 _FIVE_YEAR = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
 # 印发了《X》 / 关于印发《X》的通知 / 现将《X》印发给你们 / 《X》已经…同意，现印发给你们
 _ISSUED = re.compile(r"印\s*发(?:了|的)?\s*《([^《》]{4,80})》|《([^《》]{4,80})》[^《》。]{0,30}?印发给")
@@ -374,7 +377,7 @@ def infer_meta(lead: list[str], text: str, fields: list[str] = ()) -> PlanMeta:
             ev["region"] = ev["level"] = f"the {what}"
             break
     if not meta.region:
-        meta.level, src = infer_level_from_text(_outside_titles(text))
+        meta.level, src = infer_level_from_text(_outside_titles(text[:LEVEL_EVIDENCE_CHARS]))
         if src:
             ev["level"] = src
         if meta.level != "national":

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import extract
 from .clean import CleanText, content
-from .meta import PERIOD, implemented_documents, infer_level_from_text, infer_meta
+from .meta import LEVEL_EVIDENCE_CHARS, PERIOD, implemented_documents, infer_level_from_text, infer_meta
 
 __all__ = ["CN", "Marker", "ParseResult", "ParsedPlan", "StructureError", "document_meta", "infer_level", "lead_paragraphs", "match_marker", "parse_corpus", "parse_plan", "parse_structure", "parse_summary", "skipped_document", "title_lines", "unassigned_spans"]
 
@@ -653,7 +653,7 @@ def infer_level(region: str, text: str) -> str:
     for level, pattern in _LEVEL_WORDS:
         if region and pattern.search(region):
             return level
-    return infer_level_from_text(text)[0]
+    return infer_level_from_text(text[:LEVEL_EVIDENCE_CHARS])[0]
 
 
 _LEVEL_WORDS = (("national", re.compile(r"^(中共中央|国务院|中央|全国|国家)")),
