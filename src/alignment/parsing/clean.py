@@ -340,10 +340,8 @@ def starts_with_marker(text: str) -> bool:
 
 
 # Words that end a plan's title (its genre); a title may be followed by (2021—2025年)/(试行).
-PLAN_WORD = re.compile(
-    r"(方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则|清单|决定|规定|分工|分解|工作部署|指导意见)"
-    r"(\s*[(（][^()（）]{1,16}[)）])*$"
-)
+PLAN_GENRES = "方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则|清单|决定|规定|分工|分解|工作部署"
+PLAN_WORD = re.compile(rf"({PLAN_GENRES})(\s*[(（][^()（）]{{1,16}}[)）])*$")
 ORG_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|党委|党组|领导小组|工作组|[\u4e00-\u9fff]委|局|厅|院|办|中心|署|部)$")
 DATE_LINE = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*(?:年?\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|[-./]\d{1,2}[-./]\d{1,2}|\d{2,4})"
                        r"|年?\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")  # 2017年5月31日, 2017531, 年12月15日 (year lost)

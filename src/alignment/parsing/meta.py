@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import extract
-from .clean import DATE_LINE, LOOSE_DOCNO, ORG_END, PLAN_WORD, content
+from .clean import DATE_LINE, LOOSE_DOCNO, ORG_END, PLAN_GENRES, PLAN_WORD, content
 from .gazetteer import PROVINCE_ABBREVIATIONS, TOWNSHIP_SUFFIX, load_gazetteer
 
 __all__ = ["LEVEL_EVIDENCE_CHARS", "PERIOD", "PLAN_WORD", "PlanMeta", "implemented_documents", "infer_level_from_text", "infer_meta"]
@@ -48,8 +48,7 @@ _NOTICE = re.compile(r"^(?P<issuer>.*?)关于(?:印发|转发|征求)(?P<title>.
 _FORWARDED = re.compile(r"(?P<orgs>[\u4e00-\u9fff、 ]{2,40}?)印发的\s*《(?P<title>[^《》]{4,80})》\s*"
                         r"(?:[(（](?P<docno>[^()（）]{4,30})[)）])?[^。]{0,20}转发")
 # a plan named without 《》 in a news lead: 出台2018年法治政府建设工作要点(及任务分解)
-_NEWS_TITLE = re.compile(r"(?:印发|出台|制定|发布)了?(?P<title>[^，。,;；《》\s]{4,40}?"
-                         r"(?:方案|意见|要点|安排|规划|计划|纲要|办法|措施|举措|细则))")
+_NEWS_TITLE = re.compile(rf"(?:印发|出台|制定|发布)了?(?P<title>[^，。,;；《》\s]{{4,40}}?(?:{PLAN_GENRES}))")
 # an annual work plan whose genre word the page dropped: 2023年依法治镇工作
 _YEAR_WORK = re.compile(r"^(?:19|20)\d{2}\s*年度?[\u4e00-\u9fff]{2,24}工作$")
 _COPY_TAG = re.compile(r"\s*[(（](?:最新|精选|范文|通用|完整版|最新版|word版|可编辑|推荐)[)）]\s*$")
@@ -180,27 +179,29 @@ def _docno(lead: list[str], fields: list[str]) -> tuple[str, str]:
     return "", ""
 
 
+def _orgs_above(lead: list[str], i: int) -> list[str]:
+    """The issuing bodies on the lines right above paragraph ``i`` (a signature, a letterhead)."""
+    names, j = [], i - 1
+    while j >= 0 and _orgs(lead[j]):
+        names = _orgs(lead[j]) + names
+        j -= 1
+    return list(dict.fromkeys(names))
+
+
 def _issuer(lead: list[str], title: str, fields: list[str]) -> tuple[str, str]:
     for para in lead:
         m = _NOTICE.match(para.strip())
         if m and _orgs(m.group("issuer")):
             return " ".join(_orgs(m.group("issuer"))), "the notice title"
     for i, para in enumerate(lead):
-        if DATE_LINE.match(para) and i > 0:
-            names, j = [], i - 1
-            while j >= 0 and _orgs(lead[j]):
-                names = _orgs(lead[j]) + names
-                j -= 1
-            if names:
-                return " ".join(dict.fromkeys(names)), "the signature above the date"
+        names = _orgs_above(lead, i) if DATE_LINE.match(para) else []
+        if names:
+            return " ".join(names), "the signature above the date"
     for i, para in enumerate(lead):
         if _NOTICE.match(para.strip()) or (title and content(title) in content(para) and i):
-            names, j = [], i - 1
-            while j >= 0 and _orgs(lead[j]):
-                names = _orgs(lead[j]) + names
-                j -= 1
+            names = _orgs_above(lead, i)
             if names:
-                return " ".join(dict.fromkeys(names)), "the lines above the notice title"
+                return " ".join(names), "the lines above the notice title"
             break
     for para in lead:
         m = _NEWS_ISSUER.search(para)
