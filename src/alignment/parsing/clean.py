@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 
 from .chartables import common_share, gb_bytes, t2s_converter
 
-__all__ = ["DATE_LINE", "LOOSE_DOCNO", "LOST", "ORG_END", "PLAN_WORD", "CleanText", "GarbleSpan", "classify_boilerplate", "clean_text", "content", "join_page_wraps", "normalize_width", "repair_gbk_garble", "stands_alone", "starts_with_marker", "strip_chunk_markers", "strip_pinyin", "to_simplified"]
+__all__ = ["DATE_LINE", "LOOSE_DOCNO", "LOST", "ORG_END", "PLAN_GENRES", "PLAN_WORD", "CleanText", "GarbleSpan", "classify_boilerplate", "clean_text", "content", "join_page_wraps", "normalize_width", "repair_gbk_garble", "stands_alone", "starts_with_marker", "strip_chunk_markers", "strip_pinyin", "to_simplified"]
 
 # --------------------------------------------------------------------------- boilerplate
 
