@@ -96,10 +96,21 @@ def test_nodes_edges_and_requirements_of_a_three_level_corpus(mini):
     assert mini.edges["N:1", "P:1"]["kind"] == "aligned" and mini.edges["N:1", "P:1"]["label"] == "strong"
     assert mini.edges["plan:P", "plan:N"]["kind"] == "implements"  # P's title names N's plan: a plan node
     assert mini.edges["plan:C", "plan:P"]["kind"] == "implements"  # by title, though it also names its 文号
+    assert (mini.nodes["plan:P"]["docno"], mini.nodes["plan:P"]["level"]) == ("", "provincial")  # not C's guess
     assert [v for _, v in mini.out_edges("req:1")] == ["C:1", "N:1", "P:1"]
     assert mini.nodes["req:1"]["source"] == "N:1" and mini.nodes["req:2"]["plans"] == ["C", "N", "P"]
     assert mini.edges["C:2", "unit:county:司法局"]["role"] == "lead"
     assert mini.nodes["unit:provincial:司法局"]["names"] == ["省司法厅"]
+
+
+def test_sibling_links_are_no_source():
+    import networkx as nx
+
+    G = nx.DiGraph()
+    G.add_edge("P:1", "C:1", kind="aligned", direction="top-down")
+    G.add_edge("C:1", "D:1", kind="aligned", direction="sibling")
+    G.add_edge("D:1", "C:1", kind="aligned", direction="sibling")
+    assert sources(G, "D:1") == set() and sources(G, "C:1") == {"P:1"} and flows_into(G, "C:1") == set()
 
 
 def test_trace_queries(mini):
@@ -161,6 +172,9 @@ def test_docno_levels_from_their_prefix():
     assert docno_level("湘政发〔2016〕19号") == "provincial"
     assert docno_level("鞍委发〔2017〕10号", "辽宁省鞍山市台安县") == "municipal"
     assert docno_level("台政发〔2017〕3号", "辽宁省鞍山市台安县") == "county"
+    assert docno_level("吉市发〔2022〕7号", "吉林省吉林市") == "municipal"  # 吉 is also 吉林省's abbreviation
+    assert docno_level("青政发〔2020〕1号", "山东省青岛市") == "municipal"
+    assert docno_level("湘政发〔2016〕19号", "湖南省湘潭市") == "provincial"  # 湘: the province's, though 湘潭 too
 
 
 def test_seed_cascade(corpus_graph):

@@ -93,6 +93,8 @@ def test_disclosure_table_fields_give_title_issuer_and_docno():
     (["为统筹推进“十四五”时期法治内蒙古建设各项工作,结合自治区实际,制定本方案。"], (2021, 2025)),
     (["2022年是党的二十大召开的政治之年,全市普法依法治理工作要以深入学习宣传贯彻习近平法治思想为主线。"], (2022, 2022)),
     (["台安县法治政府建设实施方案(征求意见稿)", "(2017-2020年)"], (2017, 2020)),
+    (["某县法治政府建设实施方案(2021年至2025年)"], (2021, 2025)),
+    (["湘潭市贯彻落实《法治湖南建设规划(2021-2025年)》实施方案"], (None, None)),  # a cited text's period
 ])
 def test_period_from_five_year_plans_annual_openings_and_period_lines(lead, period):
     m = infer_meta(lead, "\n".join(lead))

@@ -62,6 +62,10 @@ def init(directory: Path = typer.Argument(..., help="Folder to make (or an empty
     from .parsing.manifest import COLUMNS, MANIFEST_NAME
 
     directory = directory.resolve()
+    notebooks_source = Path(__file__).resolve().parents[2] / "notebooks"  # they ship with the repository
+    if notebooks and not notebooks_source.is_dir():
+        raise UserError("the notebooks ship with the plan-alignment repository (its notebooks/ folder), which "
+                        "this installation does not have; copy them from there")
     if (directory / PROJECT_FILE).exists():
         raise UserError(f"{directory} is already a project folder ({PROJECT_FILE} exists)")
     if directory.exists() and any(directory.iterdir()) and not force:
@@ -75,11 +79,7 @@ def init(directory: Path = typer.Argument(..., help="Folder to make (or an empty
     if notebooks:
         import shutil
 
-        source = Path(__file__).resolve().parents[2] / "notebooks"  # they ship with the repository
-        if not source.is_dir():
-            raise UserError("the notebooks ship with the plan-alignment repository (its notebooks/ folder), which "
-                            "this installation does not have; copy them from there")
-        shutil.copytree(source, directory / "notebooks", dirs_exist_ok=True,
+        shutil.copytree(notebooks_source, directory / "notebooks", dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     typer.echo(f"project folder {directory}: put plans in data/raw/ (one manifest.csv row each, or none), then "
                f"`cd {directory} && alignment run`")
@@ -203,10 +203,14 @@ def align(
     measures, documents = _load_measures(s.processed_dir)
     src_ids, tgt_ids = _docs(src, documents, "--src"), _docs(tgt, documents, "--tgt")
     embed, model = _matcher(s, s.encoder)
-    source, target = sources_and_targets(measures, src_ids, tgt_ids)
-    al = align_pair(source, target, embed, model, MatchParams.from_settings(s, model),
-                    direction_of(documents, src_ids[0], tgt_ids[0]))
-    al = schemas.validate(al, schemas.ALIGNMENTS, "alignments")
+    params = MatchParams.from_settings(s, model)
+    by_direction: dict[str, list[str]] = {}
+    for t in tgt_ids:  # a target above the sources is bottom-up, one below top-down: one block each
+        by_direction.setdefault(direction_of(documents, src_ids[0], t), []).append(t)
+    source = sources_and_targets(measures, src_ids, [])[0]
+    parts = [align_pair(source, sources_and_targets(measures, [], targets)[1], embed, model, params, direction)
+             for direction, targets in by_direction.items()]
+    al = schemas.validate(pd.concat(parts, ignore_index=True), schemas.ALIGNMENTS, "alignments")
     path = _table_path(out) if out else s.processed_dir / f"alignments_{'+'.join(src_ids)}__{'+'.join(tgt_ids)}.parquet"
     with OutputSet(path.parent, measures_run=check_outputs(s.processed_dir, ("measures",))) as staged:
         written = staged.write_table(al, path.stem)
@@ -406,7 +410,7 @@ def trace(
     flows into."""
     from .cascade.graph import build_cascade, flows_into, requirement_of, sources
     from .io import check_outputs, read_table
-    from .schemas import LEVEL_RANK
+    from .schemas import level_rank
 
     s = _settings(ctx, config, processed_dir=processed_dir)
     check_outputs(s.processed_dir, ("documents", "measures", "alignments"))
@@ -420,7 +424,7 @@ def trace(
         return f"  [{plan['level']}] {m}  {a['text'][:70]}"
 
     level = {n: a["level"] for n, a in G.nodes(data=True) if a["kind"] == "plan"}
-    order = (lambda m: (LEVEL_RANK.get(level[f"plan:{G.nodes[m]['doc_id']}"], 9), m))
+    order = (lambda m: (level_rank(level[f"plan:{G.nodes[m]['doc_id']}"]), m))
     req = requirement_of(G, measure_id)
     typer.echo(f"{measure_id}: {G.nodes[measure_id]['text']}")
     typer.echo("comes from:" if sources(G, measure_id) else "comes from: no upstream link in the loaded plans")

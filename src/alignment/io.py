@@ -310,7 +310,8 @@ def check_outputs(folder: Path, names: tuple[str, ...]) -> str | None:
     runs = read_runs(folder)
     missing = [n for n in names if not (folder / f"{n}.parquet").exists()]
     if missing:
-        raise OutputError(f"{folder} has no {', '.join(missing)} table; run `alignment parse` (or `alignment run`) first")
+        raise OutputError(f"{folder} has no {', '.join(missing)} table; run `alignment run` first (it makes every "
+                          "table; `alignment parse` makes only documents, measures and residue)")
     basis = {n: runs.get(n, {}).get("measures_run") for n in names}
     current = runs.get("measures", {}).get("run")
     stale = [n for n, b in basis.items() if current and b != current]

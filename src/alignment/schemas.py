@@ -13,11 +13,16 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-__all__ = ["ALIGNMENTS", "CASCADE_EDGES", "CASCADE_NODES", "COVERAGE", "COVERAGE_STATUS", "COVERAGE_SUMMARY", "DIRECTIONS", "DOCUMENTS", "DOCUMENT_STATUS", "DRIFT", "DRIFT_CHANGES", "EDGE_KINDS", "GAPS", "INNOVATIONS", "LEVELS", "LEVEL_RANK", "LINK_LABELS", "MEASURES", "MEASURE_KINDS", "NODE_KINDS", "RESIDUE", "UNIT_LOAD", "frame", "validate"]
+__all__ = ["ALIGNMENTS", "CASCADE_EDGES", "CASCADE_NODES", "COVERAGE", "COVERAGE_STATUS", "COVERAGE_SUMMARY", "DIRECTIONS", "DOCUMENTS", "DOCUMENT_STATUS", "DRIFT", "DRIFT_CHANGES", "EDGE_KINDS", "GAPS", "INNOVATIONS", "LEVELS", "LEVEL_RANK", "LINK_LABELS", "MEASURES", "MEASURE_KINDS", "NODE_KINDS", "RESIDUE", "UNIT_LOAD", "frame", "level_rank", "validate"]
 
 # Plan levels from the top down; the one vocabulary every module derives from.
 LEVELS = ("national", "provincial", "municipal", "county", "township", "unknown")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
+
+
+def level_rank(level) -> int:
+    """Rank of a plan level from the top (national = 0); anything unknown ranks last."""
+    return LEVEL_RANK.get(level, LEVEL_RANK["unknown"])
 DOCUMENT_STATUS = ("parsed", "skipped")
 NODE_KINDS = ("plan", "document", "section", "measure", "requirement", "unit")
 EDGE_KINDS = ("contains", "implements", "cites", "aligned", "carries", "assigned_to")

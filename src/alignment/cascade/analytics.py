@@ -17,12 +17,22 @@ import networkx as nx
 import pandas as pd
 
 from ..parsing.extract import extract_targets
-from ..schemas import COVERAGE_SUMMARY, DRIFT, GAPS, INNOVATIONS, LEVEL_RANK, UNIT_LOAD, frame
+from ..schemas import (
+    COVERAGE_STATUS,
+    COVERAGE_SUMMARY,
+    DRIFT,
+    GAPS,
+    INNOVATIONS,
+    LEVEL_RANK,
+    UNIT_LOAD,
+    frame,
+    level_rank,
+)
 from .units import unit_function
 
 __all__ = ["coverage_summary", "drift", "gaps", "innovations", "unit_load", "write_workbook"]
 
-STATUSES = ("covered", "partial", "gap")
+STATUSES = COVERAGE_STATUS
 
 
 def _part(G: nx.DiGraph, measure: str) -> str:
@@ -38,15 +48,17 @@ def _part(G: nx.DiGraph, measure: str) -> str:
 
 def _plans(G: nx.DiGraph) -> dict[str, tuple[int, str]]:
     """(level rank, region) of every plan node, by doc_id."""
-    return {a["doc_id"]: (LEVEL_RANK.get(a["level"], LEVEL_RANK["unknown"]), a.get("region", ""))
+    return {a["doc_id"]: (level_rank(a["level"]), a.get("region", ""))
             for _, a in G.nodes(data=True) if a["kind"] == "plan"}
 
 
 def _below(plans: dict[str, tuple[int, str]], doc_id: str) -> list[str]:
-    """Plans at a lower level than ``doc_id`` and inside its region (every one when either
+    """Plans at a known lower level than ``doc_id`` and inside its region (every one when either
     region is unknown): the plans that should carry what it requires."""
     rank, region = plans[doc_id]
-    return sorted(d for d, (r, reg) in plans.items() if r > rank and (not region or not reg or reg.startswith(region)))
+    unknown = LEVEL_RANK["unknown"]
+    return sorted(d for d, (r, reg) in plans.items()
+                  if rank < r < unknown and (not region or not reg or reg.startswith(region)))
 
 
 def _requirement_status(G: nx.DiGraph, req: str) -> dict[str, str]:
@@ -75,14 +87,14 @@ def coverage_summary(G: nx.DiGraph, coverage: pd.DataFrame) -> pd.DataFrame:
     G
         The cascade graph.
     coverage
-        The coverage table (only its ``top-down`` and ``sibling`` rows are summarised).
+        The coverage table (only its ``top-down`` rows: an upper plan and a lower one).
 
     Returns
     -------
     pd.DataFrame
         Columns of :data:`alignment.schemas.COVERAGE_SUMMARY`.
     """
-    cov = coverage[coverage["direction"] != "bottom-up"].copy()
+    cov = coverage[coverage["direction"] == "top-down"].copy()
     cov["part"] = [_part(G, m) if m in G else "" for m in cov["src_measure_id"]]
     cov["domain"] = [G.nodes[m].get("domain", "") if m in G else "" for m in cov["src_measure_id"]]
     rows = []
@@ -164,8 +176,8 @@ def innovations(G: nx.DiGraph, alignments: pd.DataFrame) -> pd.DataFrame:
     top = min(levels.values(), default=0)
     rows = []
     for m, attrs in G.nodes(data=True):
-        if attrs["kind"] != "measure" or levels[attrs["doc_id"]] == top:  # nothing above the top plans
-            continue
+        if attrs["kind"] != "measure" or levels[attrs["doc_id"]] in (top, LEVEL_RANK["unknown"]):
+            continue  # nothing above the top plans; a plan of unknown level has no known "above"
         upstream = [u for u, _, e in G.in_edges(m, data=True) if e.get("kind") == "aligned"
                     and e["direction"] != "sibling" and levels[G.nodes[u]["doc_id"]] < levels[attrs["doc_id"]]]
         if not upstream:
@@ -278,10 +290,10 @@ def unit_load(G: nx.DiGraph) -> pd.DataFrame:
         row["plans"].add(G.nodes[m]["doc_id"])
     levels_of: dict[str, set[int]] = {}
     for (function, level), row in rows.items():
-        levels_of.setdefault(function, set()).add(LEVEL_RANK.get(level, LEVEL_RANK["unknown"]))
+        levels_of.setdefault(function, set()).add(level_rank(level))
     out = []
     for (function, level), row in sorted(rows.items()):
-        rank = LEVEL_RANK.get(level, LEVEL_RANK["unknown"])
+        rank = level_rank(level)
         out.append({**row, "tasks": len(row["tasks"]), "plans": sorted(row["plans"]),
                     "tasks_below": any(r > rank for r in levels_of[function] if r < LEVEL_RANK["unknown"])})
     return frame(out, UNIT_LOAD)

@@ -57,7 +57,7 @@ from ..matching.pairing import upstream_names
 from ..parsing.clean import content
 from ..parsing.extract import DOCNO, normalize_docno
 from ..parsing.gazetteer import PROVINCE_ABBREVIATIONS
-from ..schemas import LEVEL_RANK
+from ..schemas import LEVEL_RANK, LINK_LABELS, level_rank
 from .domains import classify_domain
 from .units import unit_function
 
@@ -66,7 +66,7 @@ __all__ = ["LIST_ATTRS", "build_cascade", "docno_level", "edges_table", "flows_i
 
 # attributes that hold lists: serialised as JSON strings in GraphML/GEXF and the flat tables
 LIST_ATTRS = ("lead_units", "support_units", "responsible_units", "deadlines", "targets", "plans", "names")
-LINKS = ("strong", "partial")
+LINKS = LINK_LABELS[:2]  # strong, partial: the links asserted
 
 
 def docno_level(docno: str, region: str = "") -> str:
@@ -91,18 +91,23 @@ def docno_level(docno: str, region: str = "") -> str:
     org = docno.split("〔")[0]
     if re.match(r"^(中|国)", org) or org in ("法发", "司发", "高检发"):
         return "national"
-    if org[:1] in PROVINCE_ABBREVIATIONS:
-        return "provincial"
     m = re.match(r"^(.*?省|.*?自治区|北京市|天津市|上海市|重庆市)?(.*?(?:市|州|盟))?(.*?(?:县|区|旗|市))?$", region)
-    if m and m.group(2) and org[:1] in m.group(2):
+    province, city, county = (m.groups() if m else (None, None, None))
+    own = {c for c, name in PROVINCE_ABBREVIATIONS.items() if name == province}  # 湘 for 湖南省
+    head = org[:1]
+    # the plan's own city or county, unless the character is its province's too (湘政发 in 湘潭市)
+    if org[1:2] == "市" or (city and head in city and head not in own):
         return "municipal"
-    if m and m.group(3) and org[:1] in m.group(3):
+    if county and head in county and head not in own:
         return "county"
+    if head in PROVINCE_ABBREVIATIONS:
+        return "provincial"
     return "unknown"
 
 
 def _plan_node(doc: dict) -> dict:
-    period = "" if pd.isna(doc.get("period_start")) else f"{doc['period_start']}-{doc['period_end']}"
+    start, end = doc.get("period_start"), doc.get("period_end")
+    period = "" if pd.isna(start) else str(start) if pd.isna(end) or end == start else f"{start}-{end}"
     return {"kind": "plan", "doc_id": doc["doc_id"], "title": doc["title"], "level": doc["level"],
             "region": doc["region"], "period": period, "issuer": doc.get("issuer", ""),
             "docno": doc.get("docno", ""), "external": False}
@@ -132,8 +137,8 @@ def _add_citations(G: nx.DiGraph, docs: list[dict]) -> None:
                     title = name.split("(")[0] if not DOCNO.fullmatch(name) else ""
                     G.add_node(key, kind="document", title=title, docno=docno,
                                level=docno_level(docno, d["region"]) if docno else "unknown", external=True)
-                elif docno and not G.nodes[key].get("docno"):
-                    G.nodes[key].update(docno=docno, level=docno_level(docno, d["region"]))
+                elif docno and G.nodes[key].get("external") and not G.nodes[key].get("docno"):
+                    G.nodes[key].update(docno=docno, level=docno_level(docno, d["region"]))  # never a plan's own
                 if kind == "implements":
                     G.add_edge(plan, key, kind="implements", inferred=False, reason="")
                     implemented.append(key)
@@ -248,7 +253,7 @@ def _add_requirements(G: nx.DiGraph, min_plans: int = 2) -> None:
             return sum(e["score"] for x, y, e in [*G.in_edges(m, data=True), *G.out_edges(m, data=True)]
                        if e.get("kind") == "aligned" and (x in group and y in group))
         central = max(sorted(group), key=strength)
-        top = min(sorted(group), key=lambda m: LEVEL_RANK.get(G.nodes[f"plan:{G.nodes[m]['doc_id']}"]["level"], 99))
+        top = min(sorted(group), key=lambda m: level_rank(G.nodes[f"plan:{G.nodes[m]['doc_id']}"]["level"]))
         req = f"req:{i}"
         plans = sorted({G.nodes[m]["doc_id"] for m in group})
         G.add_node(req, kind="requirement", text=G.nodes[central]["text"][:80], plans=plans, size=len(group),
@@ -285,7 +290,9 @@ def build_cascade(documents: pd.DataFrame, measures: pd.DataFrame, alignments: p
 
 
 def _aligned(G: nx.DiGraph) -> nx.DiGraph:
-    return G.edge_subgraph([(u, v) for u, v, k in G.edges(data="kind") if k == "aligned"])
+    """The links that run down the levels (sibling links run both ways between equals: no source)."""
+    return G.edge_subgraph([(u, v) for u, v, e in G.edges(data=True)
+                            if e.get("kind") == "aligned" and e.get("direction") != "sibling"])
 
 
 def sources(G: nx.DiGraph, measure: str) -> set[str]:
@@ -345,12 +352,12 @@ def plan_coverage(G: nx.DiGraph, doc_id: str) -> pd.DataFrame:
         One row per requirement carried by a higher-level plan: requirement, text, upper
         plans, and ``carried`` (whether ``doc_id`` has a measure in it).
     """
-    level = LEVEL_RANK.get(G.nodes[f"plan:{doc_id}"]["level"], 99)
+    level = level_rank(G.nodes[f"plan:{doc_id}"]["level"])
     rows = []
     for req, attrs in G.nodes(data=True):
         if attrs["kind"] != "requirement":
             continue
-        upper = [p for p in attrs["plans"] if LEVEL_RANK.get(G.nodes[f"plan:{p}"]["level"], 99) < level]
+        upper = [p for p in attrs["plans"] if level_rank(G.nodes[f"plan:{p}"]["level"]) < level]
         if upper:
             rows.append({"requirement": req, "text": attrs["text"], "upper_plans": upper,
                          "carried": doc_id in attrs["plans"]})

@@ -12,10 +12,21 @@ import re
 
 from ..parsing.gazetteer import load_gazetteer
 
-__all__ = ["unit_function"]
+__all__ = ["is_collective", "unit_function"]
 
 _LEVEL_CHAR = {"省": "provincial", "市": "municipal", "州": "municipal", "盟": "municipal", "县": "county",
                "区": "county", "旗": "county", "镇": "township", "乡": "township"}
+
+
+def is_collective(name: str) -> bool:
+    """A name for many bodies at once (各县市区, 有关部门, 县直各单位), not one unit.
+
+    Parameters
+    ----------
+    name
+        A unit as printed.
+    """
+    return bool(re.search(r"各|有关|其他|相关", name))
 
 
 def unit_function(name: str) -> tuple[str, str]:
@@ -38,7 +49,7 @@ def unit_function(name: str) -> tuple[str, str]:
     (('司法局', 'county'), ('党委组织部', 'municipal'), ('司法局', 'county'))
     """
     name = name.strip()
-    if name.startswith(("有关", "其他")) or "各" in name:
+    if is_collective(name):
         return name, ""
     name = re.sub(r"^中共", "", name)
     places = load_gazetteer().places_in(name[:12])

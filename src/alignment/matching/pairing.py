@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..parsing.clean import content
-from ..schemas import LEVEL_RANK
+from ..schemas import level_rank
 
 __all__ = ["direction_of", "plan_pairs", "related_plans", "upstream_names"]
 
@@ -37,9 +37,7 @@ def upstream_names(docs) -> set[str]:
     return out
 
 
-def _rank(level) -> int:
-    """Rank of a plan level from the top (national = 0); an unknown level ranks last."""
-    return LEVEL_RANK.get(level, LEVEL_RANK["unknown"])
+_rank = level_rank
 
 
 def related_plans(a: dict, b: dict) -> bool:

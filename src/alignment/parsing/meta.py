@@ -16,7 +16,7 @@ issuer     the body before 关于印发 in a notice title; the signature above t
            lines above the notice title; the subject of a 印发 news lead; a 发文机关 field
 period     the title ((2021—2025年), 2020年度); never an upstream title's period
 region     a division named at the head of the issuer or title, resolved with the gazetteer
-           (:mod:`alignment.gazetteer`); else the division of the plan's level named most
+           (:mod:`alignment.parsing.gazetteer`); else the division of the plan's level named most
 level      the region's level (乡/镇/街道 = township); else 我省/我市/我县/我镇 in the text;
            else the level of the units the text names (省委/市政府/县直…)
 =========  ===========================================================================
@@ -35,7 +35,7 @@ from .gazetteer import PROVINCE_ABBREVIATIONS, TOWNSHIP_SUFFIX, load_gazetteer
 
 __all__ = ["LEVEL_EVIDENCE_CHARS", "PERIOD", "PLAN_WORD", "PlanMeta", "implemented_documents", "infer_level_from_text", "infer_meta"]
 
-PERIOD = re.compile(r"((?:19|20)\d{2})\s*[—\-－–~～至到]+\s*((?:19|20)\d{2})\s*年?")
+PERIOD = re.compile(r"((?:19|20)\d{2})\s*年?\s*[—\-－–~～至到]+\s*((?:19|20)\d{2})\s*年?")
 _YEAR_PLAN = re.compile(r"((?:19|20)\d{2})\s*年度?(?![—\-－–~～至到\d])")
 _DOCNO_FIELD = re.compile(r"(?:发文字号|发文文号|文号)[\s:：|｜]*([^|｜\s]+)")
 _ISSUER_FIELD = re.compile(r"(?:发文机关|发文单位|制发机构|发布机构|责任部门)[\s:：|｜]*([^|｜:：]+?)\s*(?:[|｜]|$)")
@@ -221,10 +221,11 @@ def _issuer(lead: list[str], title: str, fields: list[str]) -> tuple[str, str]:
 
 
 def _period(title: str, lead: list[str]) -> tuple[int | None, int | None, str]:
-    m = PERIOD.search(title)
+    own = _outside_titles(title)  # 贯彻落实《法治中国建设规划(2020—2025年)》实施方案: not its own period
+    m = PERIOD.search(own)
     if m:
         return int(m.group(1)), int(m.group(2)), "the title"
-    years = _YEAR_PLAN.findall(title)
+    years = _YEAR_PLAN.findall(own)
     if len(years) == 1:
         return int(years[0]), int(years[0]), "the title"
     for para in lead:  # a period printed on its own line under the title: (2017-2020年)

@@ -14,7 +14,7 @@ import json
 import networkx as nx
 import pandas as pd
 
-from ..schemas import LEVEL_RANK
+from ..schemas import level_rank
 
 __all__ = ["explorer_html"]
 
@@ -25,14 +25,14 @@ _CELL, _ROW_GAP = 14, 60
 def _layout(G: nx.DiGraph) -> tuple[list[dict], dict[str, tuple[float, float]]]:
     """Plan boxes and measure positions: a row of plans per level, measures in a grid under each."""
     plans = sorted((a for _, a in G.nodes(data=True) if a["kind"] == "plan"),
-                   key=lambda a: (LEVEL_RANK.get(a["level"], 9), a["doc_id"]))
+                   key=lambda a: (level_rank(a["level"]), a["doc_id"]))
     measures: dict[str, list[str]] = {}
     for m, a in G.nodes(data=True):
         if a["kind"] == "measure":
             measures.setdefault(a["doc_id"], []).append(m)
     boxes, pos, y = [], {}, 40.0
-    for level in sorted({LEVEL_RANK.get(p["level"], 9) for p in plans}):
-        row = [p for p in plans if LEVEL_RANK.get(p["level"], 9) == level]
+    for level in sorted({level_rank(p["level"]) for p in plans}):
+        row = [p for p in plans if level_rank(p["level"]) == level]
         x, height = 20.0, 0.0
         for p in row:
             ms = measures.get(p["doc_id"], [])
@@ -145,6 +145,7 @@ function select(id) {
   mine.sort((a, b) => b.score - a.score);
   document.getElementById("info").innerHTML = "<h3>" + esc(id) + "</h3><div>" + esc(n.text) + "</div>" +
     "<div class=ev>领域 " + esc(n.domain) + (n.lead.length ? " · 牵头 " + esc(n.lead.join("、")) : "") +
+    (n.resp.length ? " · 责任/参加 " + esc(n.resp.join("、")) : "") +
     (n.req ? "<br>要求 " + esc(n.req) + ": " + esc(n.reqText) : "") + "</div><h3>链接 links (" + mine.length + ")</h3><ul>" +
     mine.map(l => { const o = l.s === id ? l.t : l.s; return "<li data-go='" + esc(o) + "'>" + (l.s === id ? "↓ " : "↑ ") +
       esc(o) + " · " + l.label + " " + l.score + (l.reviewed ? " ✔" : "") + "<div class=ev>" + esc(l.evidence) +

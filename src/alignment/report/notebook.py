@@ -73,11 +73,20 @@ def mark_shared(text: str, spans: list[str]) -> str:
     >>> mark_shared("落实统一的市场准入负面清单制度。", ["市场准入负面清单制度"])
     '落实统一的<mark>市场准入负面清单制度</mark>。'
     """
-    out = html.escape(text)
-    for span in sorted({s for s in spans if s}, key=len, reverse=True):
+    marked = [False] * len(text)
+    for span in {s for s in spans if s}:
         pattern = "[^\\w]*".join(map(re.escape, span))  # spans skip punctuation
-        out = re.sub(f"(?<!<mark>)({pattern})", r"<mark>\1</mark>", out)
-    return out
+        for m in re.finditer(pattern, text):
+            marked[m.start():m.end()] = [True] * (m.end() - m.start())
+    out, i = [], 0
+    while i < len(text):  # runs of marked and unmarked characters, escaped piece by piece
+        j = i
+        while j < len(text) and marked[j] == marked[i]:
+            j += 1
+        piece = html.escape(text[i:j])
+        out.append(f"<mark>{piece}</mark>" if marked[i] else piece)
+        i = j
+    return "".join(out)
 
 
 def side_by_side(project: Project, src_doc: str, tgt_doc: str, labels: tuple[str, ...] = ("strong", "partial"),

@@ -14,7 +14,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ..schemas import LEVEL_RANK, LEVELS
+from ..cascade.units import is_collective
+from ..schemas import LEVELS, level_rank
 
 __all__ = ["OKABE_ITO", "all_figures", "cascade_network", "coverage_heatmap", "drift_chart",
            "gaps_and_innovations", "requirement_flow", "responsibility_chart", "use_cjk_font"]
@@ -168,16 +169,20 @@ def requirement_flow(G: nx.DiGraph, lang: str = "zh"):
     """
     t = TEXT[lang]
     plan_level = {a["doc_id"]: a["level"] for _, a in G.nodes(data=True) if a["kind"] == "plan"}
-    present = sorted({plan_level[d] for d in plan_level}, key=lambda lvl: LEVEL_RANK[lvl])
+    present = sorted({lvl for lvl in plan_level.values() if lvl != "unknown"}, key=level_rank)
+    if not any(k == "requirement" for _, k in G.nodes(data="kind")):
+        fig, ax = _figure(2.5)
+        _nothing(ax, t["flow"], lang)
+        return fig
     carried = {lvl: 0 for lvl in present}
     dropped = {lvl: 0 for lvl in present}
     for _, a in G.nodes(data=True):
         if a["kind"] != "requirement":
             continue
-        top = LEVEL_RANK[plan_level[G.nodes[a["source"]]["doc_id"]]]
+        top = level_rank(plan_level[G.nodes[a["source"]]["doc_id"]])
         levels = {plan_level[d] for d in a["plans"]}
         for lvl in present:
-            if LEVEL_RANK[lvl] < top:
+            if level_rank(lvl) < top:
                 continue
             if lvl in levels:
                 carried[lvl] += 1
@@ -212,7 +217,7 @@ def cascade_network(G: nx.DiGraph, lang: str = "zh"):
     H.add_nodes_from(n for n, k in G.nodes(data="kind") if k == "plan")
     by_level: dict[int, list[str]] = {}
     for n in sorted(H):
-        by_level.setdefault(LEVEL_RANK.get(G.nodes[n].get("level", "unknown"), LEVEL_RANK["unknown"]), []).append(n)
+        by_level.setdefault(level_rank(G.nodes[n].get("level")), []).append(n)
     pos = {n: (i - (len(ns) - 1) / 2, -rank) for rank, ns in by_level.items() for i, n in enumerate(ns)}
     fig, ax = _figure(4.5)
     colours = [OKABE_ITO[0] if G.nodes[n]["kind"] == "plan" else OKABE_ITO[1] for n in H]
@@ -273,12 +278,16 @@ def responsibility_chart(unit_load: pd.DataFrame, lang: str = "zh", top: int = 1
         How many functions to show.
     """
     t = TEXT[lang]
-    load = unit_load[~unit_load["function"].str.startswith(("各", "有关"))]
+    load = unit_load[~unit_load["function"].map(is_collective)]
     table = load.pivot_table(index="function", columns="level", values="tasks", aggfunc="sum", fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index[-top:]]
+    if table.empty:
+        fig, ax = _figure(2.5)
+        _nothing(ax, t["resp"], lang)
+        return fig
     fig, ax = _figure(max(3.0, 0.28 * len(table) + 1.2))
     left = np.zeros(len(table))
-    for k, level in enumerate(sorted(table.columns, key=lambda lvl: LEVEL_RANK.get(lvl, 9))):
+    for k, level in enumerate(sorted(table.columns, key=level_rank)):
         ax.barh(table.index, table[level], left=left, color=OKABE_ITO[k], label=t["levels"].get(level, level))
         left += table[level].to_numpy()
     ax.set_xlabel(t["tasks"])
