@@ -142,6 +142,21 @@ def parse(
 # --------------------------------------------------------------------------- align, evaluate, calibrate
 
 
+def _read_tables(processed_dir: Path, names: tuple[str, ...]) -> tuple[dict, str | None]:
+    """The named tables of one run (refused when mixed with an earlier run's) and that run's id."""
+    from .io import check_outputs, read_table
+
+    run_id = check_outputs(processed_dir, names)
+    return {n: read_table(Path(processed_dir) / f"{n}.parquet") for n in names}, run_id
+
+
+def _graph(tables: dict):
+    """The cascade graph of a run's documents, measures and alignments tables."""
+    from .cascade.graph import build_cascade
+
+    return build_cascade(tables["documents"], tables["measures"], tables["alignments"])
+
+
 def _load_measures(processed_dir: Path):
     from .io import check_outputs, read_table
 
@@ -389,11 +404,10 @@ def cascade(
     """Build the cascade graph and the report tables from the existing tables (after `run`):
     cascade.graphml/.gexf/.json, cascade_nodes/edges, coverage_summary, gaps, innovations,
     drift, unit_load and report.xlsx."""
-    from .io import OutputSet, check_outputs, read_table
+    from .io import OutputSet
 
     s = _settings(ctx, config, processed_dir=processed_dir)
-    run_id = check_outputs(s.processed_dir, ("documents", "measures", "alignments", "coverage"))
-    tables = {n: read_table(s.processed_dir / f"{n}.parquet") for n in ("documents", "measures", "alignments", "coverage")}
+    tables, run_id = _read_tables(s.processed_dir, ("documents", "measures", "alignments", "coverage"))
     with OutputSet(s.processed_dir, measures_run=run_id) as out:
         G = _stage_cascade(out, tables["documents"], tables["measures"], tables["alignments"], tables["coverage"])
     typer.echo(f"{_cascade_line(G)}\n-> {s.processed_dir}")
@@ -408,13 +422,11 @@ def trace(
 ) -> None:
     """A measure's sources up the chain, the requirement it belongs to, and every lower task it
     flows into."""
-    from .cascade.graph import build_cascade, flows_into, requirement_of, sources
-    from .io import check_outputs, read_table
+    from .cascade.graph import flows_into, requirement_of, sources
     from .schemas import level_rank
 
     s = _settings(ctx, config, processed_dir=processed_dir)
-    check_outputs(s.processed_dir, ("documents", "measures", "alignments"))
-    G = build_cascade(*(read_table(s.processed_dir / f"{n}.parquet") for n in ("documents", "measures", "alignments")))
+    G = _graph(_read_tables(s.processed_dir, ("documents", "measures", "alignments"))[0])
     if measure_id not in G or G.nodes[measure_id]["kind"] != "measure":
         raise UserError(f"no measure {measure_id!r}; measure ids are in {s.processed_dir / 'measures.csv'}")
 
@@ -450,17 +462,15 @@ def figures(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .cascade.graph import build_cascade
-    from .io import atomic_path, check_outputs, read_table
+    from .io import atomic_path
     from .report.plots import all_figures
 
     if lang not in ("zh", "en"):
         raise UserError(f"--lang {lang!r}: use zh or en")
     s = _settings(ctx, config, processed_dir=processed_dir)
     names = ("documents", "measures", "alignments", *CASCADE_TABLES)
-    check_outputs(s.processed_dir, names)
-    tables = {n: read_table(s.processed_dir / f"{n}.parquet") for n in names}
-    G = build_cascade(tables["documents"], tables["measures"], tables["alignments"])
+    tables = _read_tables(s.processed_dir, names)[0]
+    G = _graph(tables)
     written = []
     for name, fig in all_figures(tables, G, lang).items():
         for suffix, dpi in ((".png", 300), (".svg", None)):
@@ -480,15 +490,13 @@ def explore(
 ) -> None:
     """Write figures/explorer.html: the cascade to pan, zoom and search, each measure's links with
     their evidence on click, and the gap and innovation lists. One file; opens offline."""
-    from .cascade.graph import build_cascade
-    from .io import check_outputs, read_table, write_text
+    from .io import write_text
     from .report.explorer import explorer_html
 
     s = _settings(ctx, config, processed_dir=processed_dir)
     names = ("documents", "measures", "alignments", "gaps", "innovations")
-    check_outputs(s.processed_dir, names)
-    tables = {n: read_table(s.processed_dir / f"{n}.parquet") for n in names}
-    G = build_cascade(tables["documents"], tables["measures"], tables["alignments"])
+    tables = _read_tables(s.processed_dir, names)[0]
+    G = _graph(tables)
     path = s.figures_dir / "explorer.html"
     write_text(path, explorer_html(G, tables["gaps"], tables["innovations"], f"plan-alignment · {s.root.name}"))
     typer.echo(f"explorer -> {path}")

