@@ -122,7 +122,7 @@ def test_help_lists_the_stages(capsys):
     _, out, _ = run(capsys, "--help")
     listed = [line.strip("│ ").split()[0] for line in out.splitlines()
               if line.startswith("│ ") and not line.startswith("│  ")]
-    assert [c for c in listed if not c.startswith("-")] == ["init", "parse", "align", "evaluate", "calibrate", "run",
+    assert [c for c in listed if not c.startswith("-")] == ["init", "parse", "align", "evaluate", "calibrate", "run", "review",
                                                           "cascade", "trace", "figures", "explore"]
 
 

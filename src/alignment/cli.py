@@ -205,12 +205,8 @@ def align(
     config: Path | None = ConfigOpt,
 ) -> None:
     """Align the measures of --src plans with the units of --tgt plans (many-to-many)."""
-    import pandas as pd
-
-    from . import schemas
-    from .cascade.coverage import coverage
     from .io import OutputSet, check_outputs
-    from .matching.align import align_pair, sources_and_targets
+    from .matching.align import score_blocks
     from .matching.pairing import direction_of
     from .matching.score import MatchParams
 
@@ -218,21 +214,16 @@ def align(
     measures, documents = _load_measures(s.processed_dir)
     src_ids, tgt_ids = _docs(src, documents, "--src"), _docs(tgt, documents, "--tgt")
     embed, model = _matcher(s, s.encoder)
-    params = MatchParams.from_settings(s, model)
-    by_direction: dict[str, list[str]] = {}
-    for t in tgt_ids:  # a target above the sources is bottom-up, one below top-down: one block each
-        by_direction.setdefault(direction_of(documents, src_ids[0], t), []).append(t)
-    source = sources_and_targets(measures, src_ids, [])[0]
-    parts = [align_pair(source, sources_and_targets(measures, [], targets)[1], embed, model, params, direction)
-             for direction, targets in by_direction.items()]
-    al = schemas.validate(pd.concat(parts, ignore_index=True), schemas.ALIGNMENTS, "alignments")
+    # one block per (source plan, target plan): each source keeps top_k candidates in every target plan
+    pairs = [(a, b, direction_of(documents, a, b)) for a in src_ids for b in tgt_ids if a != b]
+    blocks, model, decided = _decided_matcher(s, measures, documents, pairs, embed, model, progress=False)
+    al, cov = score_blocks(blocks, model, MatchParams.from_settings(s, model), decided)
     path = _table_path(out) if out else s.processed_dir / f"alignments_{'+'.join(src_ids)}__{'+'.join(tgt_ids)}.parquet"
     with OutputSet(path.parent, measures_run=check_outputs(s.processed_dir, ("measures",))) as staged:
         written = staged.write_table(al, path.stem)
-    cov = pd.concat([coverage(al, source, t) for t in tgt_ids], ignore_index=True)
     counts = cov["status"].value_counts().to_dict()
-    typer.echo(f"{len(al)} links ({(al['label'] == 'strong').sum()} strong, {(al['label'] == 'partial').sum()} partial)"
-               f"; coverage {counts} -> {', '.join(str(p) for p in written)}")
+    typer.echo(f"{len(al)} links ({(al['label'] == 'strong').sum()} strong, {(al['label'] == 'partial').sum()} partial"
+               f", {int(al['reviewed'].sum())} reviewed); coverage {counts} -> {', '.join(str(p) for p in written)}")
 
 
 def _gold_blocks(measures, documents, gold: list[Path]):
@@ -335,7 +326,7 @@ def run(
     above it (both ways) and its siblings; documents, measures, alignments and coverage are
     replaced together, or not at all."""
     from .io import OutputSet
-    from .matching.align import align_plans
+    from .matching.align import score_blocks
     from .matching.pairing import plan_pairs
     from .matching.score import MatchParams
 
@@ -346,7 +337,8 @@ def run(
     except ValueError as exc:
         raise UserError(str(exc)) from None
     embed, model = _matcher(s, s.encoder)
-    al, cov = align_plans(result.measures, pairs, embed, model, MatchParams.from_settings(s, model))
+    blocks, model, decided = _decided_matcher(s, result.measures, result.documents, pairs, embed, model)
+    al, cov = score_blocks(blocks, model, MatchParams.from_settings(s, model), decided)
     with OutputSet(s.processed_dir) as out:
         _stage_parse(out, result, s.clean_dir)
         out.write_table(al, "alignments")
@@ -358,6 +350,152 @@ def run(
                      if len(summary) else "no plans to align with each other yet: add the plans above or beside "
                                            "these to data/raw/")
     typer.echo(f"{len(pairs)} plan blocks aligned; {coverage_text}\n{_cascade_line(G)}\n-> {s.processed_dir}")
+
+
+# --------------------------------------------------------------------------- review
+
+
+def _decided_matcher(s, measures, documents, pairs, embed, model, progress: bool = True):
+    """Blocks of ``pairs`` with evidence, the score model refitted on the project's decisions,
+    and those decisions on today's ids (None when nobody has decided anything yet)."""
+    from .matching.align import block_evidence
+    from .matching.pairing import direction_of
+    from .matching.review import read_decisions, refit_on_decisions, resolve_decisions
+
+    blocks = block_evidence(measures, pairs, embed, s.top_k, progress)
+    decisions = read_decisions(s.decisions_path)
+    if decisions.empty:
+        return blocks, model, None
+    decided = resolve_decisions(decisions, measures)
+    have = {(b.src_doc, b.tgt_doc) for b in blocks}
+    elsewhere = sorted({(a, b) for a, b in zip(decided["src_doc"], decided["tgt_doc"])} - have)
+    extra = block_evidence(measures, [(a, b, direction_of(documents, a, b)) for a, b in elsewhere], embed,
+                           s.top_k, progress=False)
+    refitted = refit_on_decisions(model, blocks + extra, decided)
+    if len(decided):
+        typer.echo(f"{len(decided)} reviewed pairs honoured; score model refitted on them "
+                   f"({len(decisions)} decisions recorded)")
+    return blocks, refitted, decided
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    src: str | None = typer.Option(None, help="Source plan id(s), comma-separated (queue mode)."),
+    tgt: str | None = typer.Option(None, help="Target plan id(s), comma-separated (queue mode)."),
+    budget: int = typer.Option(40, min=1, help="Pairs in the queue."),
+    out: Path | None = typer.Option(None, help="Queue file to write: .xlsx (drop-downs, shared wording marked) or .csv."),
+    apply: Path | None = typer.Option(None, "--apply", help="A filled queue whose decisions to record."),
+    reviewer: str | None = typer.Option(None, help="Who decided (default: the OS user)."),
+    status: bool = typer.Option(False, "--status", help="Print the decisions recorded and how the refitted model scores on them."),
+    simulate: bool = typer.Option(False, "--simulate", help="Answer queues from --gold and print what each budget buys."),
+    gold: list[Path] | None = typer.Option(None, help="Gold CSV file(s) for --simulate."),
+    budgets: str = typer.Option("0,0.5,1,2", help="--simulate: decisions per source measure, comma-separated."),
+    encoder: str | None = typer.Option(None, help="use-multilingual (default), e5-small, lexical, st:<model>, or a+b."),
+    processed_dir: Path | None = TablesOpt,
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Review links: write a queue of the pairs that matter most (--src --tgt --out), record a
+    filled queue (--apply), see what was decided (--status), or measure what review buys (--simulate)."""
+    modes = [name for name, on in (("--out", out is not None), ("--apply", apply is not None), ("--status", status),
+                                    ("--simulate", simulate)) if on]
+    if len(modes) != 1:
+        raise UserError("alignment review needs one of --out FILE (with --src and --tgt), --apply FILE, --status "
+                        f"or --simulate --gold FILE{'; got ' + ' and '.join(modes) if modes else ''}")
+    s = _settings(ctx, config, encoder=encoder, processed_dir=processed_dir)
+    measures, documents = _load_measures(s.processed_dir)
+    {"--out": _review_queue, "--apply": _review_apply, "--status": _review_status, "--simulate": _review_simulate}[
+        modes[0]](s, measures, documents, src=src, tgt=tgt, budget=budget, out=out, apply=apply, reviewer=reviewer,
+                  gold=gold, budgets=budgets)
+
+
+def _review_queue(s, measures, documents, *, src, tgt, budget, out, **_):
+    from .matching.pairing import direction_of
+    from .matching.review import queue_table, review_queue, write_queue
+    from .matching.score import MatchParams
+
+    if not src or not tgt:
+        raise UserError("a review queue needs --src and --tgt plan ids, e.g. --src 000 --tgt 003")
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise UserError(f"--out {out}: a review queue is written as .xlsx or .csv")
+    src_ids, tgt_ids = _docs(src, documents, "--src"), _docs(tgt, documents, "--tgt")
+    embed, model = _matcher(s, s.encoder)
+    pairs = [(a, b, direction_of(documents, a, b)) for a in src_ids for b in tgt_ids if a != b]
+    blocks, model, decided = _decided_matcher(s, measures, documents, pairs, embed, model)
+    from .matching.align import score_blocks
+
+    al, _ = score_blocks(blocks, model, MatchParams.from_settings(s, model), decided)
+    queue = review_queue(al, budget)
+    path = write_queue(queue_table(queue, measures), out)
+    typer.echo(f"{len(queue)} pairs to review ({int(al['reviewed'].sum())} already decided in these plans) -> {path}\n"
+               f"fill decision with strong, partial or none (强/部分/无), then: alignment review --apply {path}")
+
+
+def _review_apply(s, measures, documents, *, apply, reviewer, **_):
+    from .matching.review import (
+        ReviewFileError,
+        append_decisions,
+        decisions_from_review,
+        default_reviewer,
+        read_review_file,
+    )
+
+    try:
+        frame = read_review_file(apply)
+        new = decisions_from_review(frame, measures, reviewer or default_reviewer(), apply.name)
+    except ReviewFileError as exc:
+        raise UserError(str(exc)) from None
+    added = append_decisions(s.decisions_path, new)
+    counts = new["decision"].value_counts().to_dict()
+    typer.echo(f"{added} decisions recorded ({', '.join(f'{v} {k}' for k, v in counts.items()) or 'none filled in'}; "
+               f"{len(frame) - added} rows left blank) -> {s.decisions_path}\n"
+               f"`alignment run` (or align) now honours them and refits the score model")
+
+
+def _review_status(s, measures, documents, **_):
+    from .matching.pairing import direction_of
+    from .matching.review import read_decisions, refit_report, resolve_decisions
+
+    decisions = read_decisions(s.decisions_path)
+    if decisions.empty:
+        typer.echo(f"no decisions recorded yet ({s.decisions_path}); make a queue with "
+                   f"alignment review --src A --tgt B --out queue.xlsx")
+        return
+    decided = resolve_decisions(decisions, measures)
+    latest = decisions.drop_duplicates(["src_hash", "tgt_hash"], keep="last")
+    typer.echo(f"{len(decisions)} decisions recorded ({len(latest)} pairs; {len(latest) - len(decided.drop_duplicates(['src_measure_id', 'tgt_measure_id']))} "
+               f"no longer match today's measures) by {', '.join(sorted(set(decisions['reviewer'])))}")
+    if decided.empty:
+        return
+    table = decided.groupby(["src_doc", "tgt_doc", "decision"]).size().unstack(fill_value=0)
+    typer.echo(table.to_string())
+    embed, model = _matcher(s, s.encoder, progress=False)
+    from .matching.align import block_evidence
+
+    pairs = sorted({(a, b) for a, b in zip(decided["src_doc"], decided["tgt_doc"])})
+    blocks = block_evidence(measures, [(a, b, direction_of(documents, a, b)) for a, b in pairs], embed, s.top_k, False)
+    typer.echo(refit_report(model, blocks, decided))
+
+
+def _review_simulate(s, measures, documents, *, gold, budgets, **_):
+    from .matching.align import block_evidence
+    from .matching.score import MatchParams
+    from .matching.simulate import simulate
+
+    if not gold:
+        raise UserError("--simulate needs --gold FILE (the shared gold format)")
+    try:
+        levels = [float(b) for b in budgets.split(",") if b.strip()]
+    except ValueError:
+        raise UserError(f"--budgets {budgets!r}: give decisions per source measure as numbers, e.g. 0,0.5,1,2") from None
+    if not levels or min(levels) < 0:
+        raise UserError(f"--budgets {budgets!r}: give one or more numbers >= 0, e.g. 0,0.5,1,2")
+    rows, blocks = _gold_blocks(measures, documents, gold)
+    embed, model = _matcher(s, s.encoder, progress=False)
+    evidence = block_evidence(measures, blocks, embed, s.top_k, progress=False)
+    curve = simulate(measures, rows, evidence, model, MatchParams.from_settings(s, model), levels)
+    typer.echo("review simulated from the gold (decisions answered by it, kept in memory; the project's "
+               "decisions file is not touched):\n" + curve.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
 # --------------------------------------------------------------------------- cascade

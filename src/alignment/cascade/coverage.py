@@ -32,12 +32,15 @@ def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str)
     best = al.sort_values("score", ascending=False).drop_duplicates("src_measure_id").set_index("src_measure_id")
     has_strong = set(al.loc[al["label"] == "strong", "src_measure_id"])
     direction = alignments["direction"].iat[0] if len(alignments) else "top-down"
+    reviewed = alignments.get("reviewed", pd.Series(False, index=alignments.index)).astype(bool)
+    rejected = set(alignments.loc[(alignments["tgt_doc"] == tgt_doc) & reviewed & (alignments["label"] == "none"),
+                                  "src_measure_id"])
     rows = []
     for mid, doc in zip(src_measures["measure_id"], src_measures["doc_id"]):
         if mid not in best.index:
-            rows.append((mid, doc, tgt_doc, direction, "gap", "", 0.0, ""))
+            rows.append((mid, doc, tgt_doc, direction, "gap", "", 0.0, "", mid in rejected))
             continue
         b = best.loc[mid]
         rows.append((mid, doc, tgt_doc, direction, "covered" if mid in has_strong else "partial",
-                     b["tgt_measure_id"], float(b["score"]), b["evidence"]))
+                     b["tgt_measure_id"], float(b["score"]), b["evidence"], bool(b.get("reviewed", False))))
     return pd.DataFrame(rows, columns=list(COVERAGE.columns))
