@@ -247,7 +247,7 @@ def block_evidence(measures: pd.DataFrame, pairs: list[tuple[str, str, str]], em
 
     if hasattr(embed, "warm"):  # encode every text once, then blocks look vectors up
         used = measures[measures["doc_id"].isin({d for a, b, _ in pairs for d in (a, b)})]["text"]
-        embed.warm(sorted({match_text(t) for t in used} | {c for t in used for c in clauses(t)}))
+        embed.warm(sorted({match_text(t) for t in used}), sorted({c for t in used for c in clauses(t)}))
     blocks = []
     for a, b, direction in tqdm(pairs, desc="align", unit="pair", disable=not progress):
         src, tgt = sources_and_targets(measures, [a], [b])
@@ -329,18 +329,20 @@ def align_plans(measures: pd.DataFrame, pairs: list[tuple[str, str, str]], embed
 
 
 def cached_embedder(encoder_name: str, settings, progress: bool = True):
-    """:class:`alignment.embed.CachedEmbedder` for an encoder name and the settings' cache.
+    """The ``embed`` of an encoder name (one, or several joined by ``+``) on the settings' cache
+    (:func:`~alignment.matching.embed.make_embedder`).
 
     Parameters
     ----------
     encoder_name : str
-        ``use-multilingual``, ``lexical`` or ``st:<model id or path>`` (see
-        :func:`~alignment.matching.embed.get_encoder`).
+        ``use-multilingual``, ``e5-small``, ``lexical``, ``st:<model id or path>`` (see
+        :func:`~alignment.matching.embed.get_encoder`), or a combination such as
+        ``use-multilingual+e5-small``.
     settings : Settings
         Supplies ``cache_dir`` and ``batch_size``.
     progress : bool
         Show progress bars while encoding.
     """
-    from .embed import CachedEmbedder, EmbeddingCache, get_encoder
+    from .embed import EmbeddingCache, make_embedder
 
-    return CachedEmbedder(get_encoder(encoder_name), EmbeddingCache(settings.cache_dir), settings.batch_size, progress)
+    return make_embedder(encoder_name, EmbeddingCache(settings.cache_dir), settings.batch_size, progress)

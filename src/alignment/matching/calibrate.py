@@ -2,7 +2,8 @@
 
 Takes the measures table and gold rows (format of :mod:`alignment.evaluate`), builds the
 candidate pairs the matcher would build for each gold plan pair, labels each candidate from
-the gold (linked or not), and fits a logistic regression over :data:`alignment.match.FEATURES`.
+the gold (linked or not), and fits a logistic regression over the encoder's features
+(:func:`alignment.matching.score.features_for`: more for a combined encoder).
 Cross-validation groups candidates by source measure, so every fold scores measures the model
 did not see; its report is the honest estimate of how the calibration transfers.
 """
@@ -17,9 +18,9 @@ import pandas as pd
 from .align import sources_and_targets
 from .evaluate import gold_links, score_alignments
 from .evidence import candidate_features
-from .score import FEATURES, MatchParams, ScoreModel, label_links
+from .score import MatchParams, ScoreModel, features_for, label_links
 
-__all__ = ["THRESHOLD_GRID", "choose_thresholds", "cross_validate", "fit_score_model", "labelled_alignments", "labelled_candidates", "write_calibration"]
+__all__ = ["THRESHOLD_GRID", "choose_thresholds", "cross_validate", "feature_columns", "fit_score_model", "labelled_alignments", "labelled_candidates", "write_calibration"]
 
 
 def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs: list[tuple[str, str]],
@@ -36,7 +37,8 @@ def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs
         (source, target) plan ids to build candidates for, e.g. from
         :func:`alignment.matching.evaluate.gold_plan_pairs`.
     embed : Embed
-        Texts -> row-normalised vectors of the encoder being calibrated.
+        Texts -> row-normalised vectors of the encoder being calibrated; its ``encoder_name``
+        (if any) selects the features (:func:`~alignment.matching.score.features_for`).
     top_k : int
         Candidates per source measure.
 
@@ -44,10 +46,11 @@ def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs
     -------
     pd.DataFrame
         One row per candidate: ``src_measure_id``, ``tgt_measure_id``, ``src_doc``, ``tgt_doc``,
-        the :data:`FEATURES` columns, ``linked`` and ``strong`` (0/1 from the gold). Only
-        sources the gold labels are kept.
+        the feature columns, ``linked`` and ``strong`` (0/1 from the gold). Only sources the
+        gold labels are kept.
     """
     items, _ = gold_links(measures, gold_rows)
+    features = features_for(getattr(embed, "encoder_name", ""))
     parts = []
     for a, b in doc_pairs:
         src, tgt = sources_and_targets(measures, [a], [b])
@@ -56,7 +59,7 @@ def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs
             continue
         found = candidate_features(src["text"].tolist(), tgt["text"].tolist(), embed, top_k)
         cols, feats = found.cols, found.features
-        frame = pd.DataFrame({f: feats[f].ravel() for f in FEATURES})
+        frame = pd.DataFrame({f: feats[f].ravel() for f in features})
         frame.insert(0, "src_measure_id", np.repeat(src["measure_id"].to_numpy(), cols.shape[1]))
         frame.insert(1, "tgt_measure_id", tgt["measure_id"].to_numpy()[cols.ravel()])
         frame.insert(2, "src_doc", a)
@@ -69,28 +72,46 @@ def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs
     return pd.concat(parts, ignore_index=True)
 
 
-def fit_score_model(frame: pd.DataFrame, encoder: str, c: float = 1.0, note: str = "") -> ScoreModel:
+def fit_score_model(frame: pd.DataFrame, encoder: str, c: float = 1.0, note: str = "",
+                    features: tuple[str, ...] | None = None) -> ScoreModel:
     """Logistic regression of ``linked`` on the feature columns of ``frame``.
 
     Parameters
     ----------
     frame : pd.DataFrame
-        Labelled candidates from :func:`labelled_candidates` (:data:`FEATURES` columns and ``linked``).
+        Labelled candidates from :func:`labelled_candidates` (feature columns and ``linked``).
     encoder : str
         Encoder name the model is stored under.
     c : float
         Inverse regularisation strength (scikit-learn's ``C``).
     note : str
         Free text kept with the model in the calibration file.
+    features : tuple of str or None
+        Feature columns to fit on; default all of ``frame``'s (:func:`feature_columns`).
     """
     from sklearn.linear_model import LogisticRegression
 
     if frame["linked"].nunique() < 2:
         raise ValueError("the gold gives no linked (or no unlinked) candidate pair; cannot calibrate")
-    x = frame[list(FEATURES)].to_numpy()
+    features = tuple(features or feature_columns(frame))
+    x = frame[list(features)].to_numpy()
     lr = LogisticRegression(C=c, max_iter=5000).fit(x, frame["linked"].to_numpy())
-    return ScoreModel(tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]), FEATURES, encoder, note,
+    return ScoreModel(tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0]), features, encoder, note,
                       means=tuple(float(v) for v in x.mean(axis=0)))
+
+
+_NOT_FEATURES = ("src_measure_id", "tgt_measure_id", "src_doc", "tgt_doc", "linked", "strong")
+
+
+def feature_columns(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The feature columns of labelled candidates (:func:`labelled_candidates`), in order.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        Labelled candidates.
+    """
+    return tuple(c for c in frame.columns if c not in _NOT_FEATURES)
 
 
 def labelled_alignments(frame: pd.DataFrame, scores: np.ndarray, params: MatchParams) -> pd.DataFrame:
@@ -116,7 +137,7 @@ def labelled_alignments(frame: pd.DataFrame, scores: np.ndarray, params: MatchPa
 
 
 def cross_validate(frame: pd.DataFrame, measures: pd.DataFrame, gold_rows: list[dict], params: MatchParams,
-                   folds: int = 6, c: float = 1.0) -> tuple[dict, np.ndarray]:
+                   folds: int = 6, c: float = 1.0, features: tuple[str, ...] | None = None) -> tuple[dict, np.ndarray]:
     """Out-of-fold scores (folds grouped by source measure) and the metrics they reach.
 
     Parameters
@@ -133,6 +154,8 @@ def cross_validate(frame: pd.DataFrame, measures: pd.DataFrame, gold_rows: list[
         Number of folds (at most the number of source measures).
     c : float
         Inverse regularisation strength passed to :func:`fit_score_model`.
+    features : tuple of str or None
+        Feature columns to fit on; default all of ``frame``'s (:func:`feature_columns`).
 
     Returns
     -------
@@ -141,11 +164,12 @@ def cross_validate(frame: pd.DataFrame, measures: pd.DataFrame, gold_rows: list[
     """
     from sklearn.model_selection import GroupKFold
 
+    features = tuple(features or feature_columns(frame))
     scores = np.zeros(len(frame))
     groups = frame["src_measure_id"].to_numpy()
     for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(frame, groups=groups):
-        model = fit_score_model(frame.iloc[train], "cv", c)
-        scores[test] = model(frame.iloc[test][list(FEATURES)].to_numpy())
+        model = fit_score_model(frame.iloc[train], "cv", c, features=features)
+        scores[test] = model(frame.iloc[test][list(features)].to_numpy())
     al = labelled_alignments(frame, scores, params)
     return score_alignments(measures, al, gold_rows), scores
 

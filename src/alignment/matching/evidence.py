@@ -4,7 +4,9 @@
 texts and clauses), delegates the choice of candidates to
 :func:`alignment.matching.candidates.align_embeddings`, then measures what each candidate pair
 shares: verbatim reuse weighted by rarity, containment each way, and each cosine relative to the
-best of its row and column. :func:`evidence_text` says in words why a link was made.
+best of its row and column. An ``embed`` with ``extras`` (a
+:class:`~alignment.matching.embed.MultiEmbedder`) adds each extra encoder's whole-text cosine.
+:func:`evidence_text` says in words why a link was made.
 """
 from __future__ import annotations
 
@@ -38,9 +40,9 @@ class Evidence:
     """Candidates of a block with their evidence.
 
     ``cols`` (n_src, k): row i holds source i's candidate targets; ``features`` maps each name in
-    :data:`alignment.matching.score.FEATURES` plus ``reuse`` to an (n_src, k) array; ``spans[i][c]``
-    lists the shared spans (>= MIN_SPAN characters, most informative first) of source i and its
-    c-th candidate.
+    :func:`alignment.matching.score.features_for` (the encoder) plus ``reuse`` to an (n_src, k)
+    array; ``spans[i][c]`` lists the shared spans (>= MIN_SPAN characters, most informative
+    first) of source i and its c-th candidate.
     """
 
     cols: np.ndarray
@@ -58,7 +60,10 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed: Embed,
     embed
         Maps a list of texts to row-normalised vectors (dense or sparse). It is called twice
         (whole texts, clauses), each time on sources and targets together so that fitted
-        encoders share one vocabulary.
+        encoders share one vocabulary. If it has ``extras`` (encoder name -> embed), each is
+        called once, on whole texts, for the features ``semantic@<name>`` and their
+        ``_vs_row_best`` and ``_vs_col_best``; its cosine joins the sum that chooses the
+        candidates (on the dev gold the 10 candidates hold 98 of 105 links with or without it).
     top_k
         Candidates per source. They are chosen on whole-text and clause-level similarity
         together, so a long measure still finds the task that carries one of its clauses.
@@ -86,6 +91,9 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed: Embed,
         "lexical_clause": View.of_pieces(clex[:n_cs], clex[n_cs:], counts_s, counts_t),
         "semantic_clause": View.of_pieces(csem[:n_cs], csem[n_cs:], counts_s, counts_t),
     }
+    for name, extra in (getattr(embed, "extras", None) or {}).items():
+        both = centred(extra(docs_s + docs_t))
+        views[f"semantic@{name}"] = View.whole(both[:n], both[n:])
     cand = align_embeddings(sem[:n], sem[n:], top_k, views=views)
     cols = cand.cols
 
@@ -112,7 +120,7 @@ def candidate_features(src_texts: list[str], tgt_texts: list[str], embed: Embed,
         spans_out.append(row_spans)
 
     feats = dict(cand.similarity)
-    for name in ("lexical", "semantic"):
+    for name in ("lexical", "semantic", *(v for v in views if v.startswith("semantic@"))):
         feats[f"{name}_vs_row_best"] = cand.similarity[name] - cand.row_best[name][:, None]
         feats[f"{name}_vs_col_best"] = cand.similarity[name] - cand.col_best[name][cols]
     feats.update(span_info=span_info, contain_src=contain_src, contain_tgt=contain_tgt, reuse=reuse)
@@ -140,8 +148,15 @@ def top_signal(model: ScoreModel, x: np.ndarray) -> str:
     """
     means = model.means or (0.0,) * len(model.features)
     contrib = {f: w * (v - mu) for f, w, v, mu in zip(model.features, model.weights, x, means)
-               if f in EVIDENCE_NAMES}
-    return EVIDENCE_NAMES[max(contrib, key=contrib.get)]
+               if _evidence_name(f)}
+    return _evidence_name(max(contrib, key=contrib.get))
+
+
+def _evidence_name(feature: str) -> str | None:
+    """Plain-language name of an absolute feature (an extra encoder's cosine too); None for a relative one."""
+    if feature.startswith("semantic@") and not feature.endswith(("_vs_row_best", "_vs_col_best")):
+        return f"{EVIDENCE_NAMES['semantic']} ({feature.removeprefix('semantic@')})"
+    return EVIDENCE_NAMES.get(feature)
 
 
 def evidence_text(spans: list[str], signals: dict[str, float], top: str = "", max_spans: int = 3) -> str:

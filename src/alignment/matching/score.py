@@ -2,7 +2,8 @@
 
 :class:`ScoreModel` turns the evidence of a candidate pair (:data:`FEATURES`) into a link
 probability; one is fitted per encoder by :mod:`alignment.matching.calibrate` and shipped in
-``calibration.json`` (a project's ``data/interim/calibration.json`` overrides it).
+``calibration.json`` (a project's ``data/interim/calibration.json`` overrides it). A combined
+encoder (``use-multilingual+e5-small``) has more features (:func:`features_for`).
 :func:`label_links` turns probabilities into strong / partial / candidate.
 """
 from __future__ import annotations
@@ -15,13 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import DEFAULT_ENCODER, DEFAULT_THRESHOLDS, TOP_K
+from ..config import DEFAULT_ENCODER, DEFAULT_THRESHOLDS, ENCODER_SEP, TOP_K
 
 __all__ = [
     "FEATURES",
     "PACKAGED_CALIBRATION",
     "MatchParams",
     "ScoreModel",
+    "features_for",
     "label_links",
     "read_calibrations",
     "score_model_for",
@@ -34,9 +36,28 @@ FEATURES = (
 )
 
 
+def features_for(encoder: str) -> tuple[str, ...]:
+    """Features of an encoder's score model: :data:`FEATURES`, then for each extra encoder ``E``
+    of a combination ``primary+E+...`` its whole-text cosine ``semantic@E`` and that cosine
+    relative to its row and column best (as ``semantic_vs_row_best`` and ``semantic_vs_col_best``).
+
+    Parameters
+    ----------
+    encoder : str
+        Encoder name, e.g. ``use-multilingual`` or ``use-multilingual+e5-small``.
+
+    Examples
+    --------
+    >>> features_for("use-multilingual+e5-small")[len(FEATURES):]
+    ('semantic@e5-small', 'semantic@e5-small_vs_row_best', 'semantic@e5-small_vs_col_best')
+    """
+    extras = encoder.split(ENCODER_SEP)[1:]
+    return FEATURES + tuple(f"semantic@{e}{rel}" for e in extras for rel in ("", "_vs_row_best", "_vs_col_best"))
+
+
 @dataclass(frozen=True)
 class ScoreModel:
-    """Logistic combination of :data:`FEATURES` for one encoder: ``score = sigmoid(b + w . x)``.
+    """Logistic combination of the encoder's features (:func:`features_for`): ``score = sigmoid(b + w . x)``.
 
     Fitted by :func:`alignment.calibrate.fit_score_model` on hand-labelled pairs and stored in
     ``calibration.json`` (packaged defaults; ``alignment calibrate`` writes a user file).
@@ -51,6 +72,11 @@ class ScoreModel:
     thresholds: tuple[float, float, float] = DEFAULT_THRESHOLDS
     # mean of each feature over the calibration candidates: the baseline for explanations
     means: tuple[float, ...] = ()
+
+    def __post_init__(self):
+        if len(self.weights) != len(self.features) or len(self.means) not in (0, len(self.features)):
+            raise ValueError(f"score model of {self.encoder!r}: {len(self.weights)} weights and "
+                             f"{len(self.means)} means for {len(self.features)} features")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         z = self.intercept + np.asarray(x, dtype=np.float64) @ np.asarray(self.weights)
@@ -73,16 +99,16 @@ class ScoreModel:
         d : dict
             The entry: ``weights`` by feature, ``intercept``, optional ``thresholds``, ``means``, ``note``.
         """
-        w = d["weights"]
-        missing = set(FEATURES) - set(w)
+        w, features = d["weights"], features_for(encoder)
+        missing = [f for f in features if f not in w]
         if missing:
-            raise ValueError(f"calibration for {encoder!r} lacks features {sorted(missing)}; "
-                             f"rerun `alignment calibrate`")
+            raise ValueError(f"calibration for {encoder!r} lacks features {missing}; "
+                             f"rerun `alignment calibrate --encoders {encoder}`")
         t = d.get("thresholds", {})
         thresholds = tuple(float(t.get(k, v)) for k, v in zip(("strong", "partial", "top1"), cls.thresholds))
         means = d.get("means", {})
-        return cls(tuple(float(w[f]) for f in FEATURES), float(d["intercept"]), FEATURES, encoder,
-                   d.get("note", ""), thresholds, tuple(float(means.get(f, 0.0)) for f in FEATURES))
+        return cls(tuple(float(w[f]) for f in features), float(d["intercept"]), features, encoder,
+                   d.get("note", ""), thresholds, tuple(float(means.get(f, 0.0)) for f in features))
 
 
 PACKAGED_CALIBRATION = "calibration.json"
@@ -103,8 +129,13 @@ def read_calibrations(path: Path | None = None) -> dict[str, dict]:
 
 
 def score_model_for(encoder: str, path: Path | None = None, fallback: str = DEFAULT_ENCODER) -> ScoreModel:
-    """The calibrated model of ``encoder``; an uncalibrated encoder borrows ``fallback``'s
-    model with a warning (run ``alignment calibrate`` to fit one).
+    """The calibrated model of ``encoder``; an uncalibrated encoder borrows a model with a
+    warning (run ``alignment calibrate`` to fit one).
+
+    An uncalibrated combination ``primary+E`` borrows the model of its primary (or, if that
+    has none, of ``fallback``) with weight 0 on the features of ``E``: it scores as its primary
+    alone, and its features are always :func:`features_for` ``(encoder)``. (It warns rather
+    than raises because ``alignment calibrate`` loads a model before it fits one.)
 
     Parameters
     ----------
@@ -118,9 +149,15 @@ def score_model_for(encoder: str, path: Path | None = None, fallback: str = DEFA
     table = read_calibrations(path)
     if encoder in table:
         return ScoreModel.from_dict(encoder, table[encoder])
-    warnings.warn(f"no calibration for encoder {encoder!r}; using the one of {fallback!r}. Fit one with "
+    primary = encoder.split(ENCODER_SEP)[0]
+    lender = primary if primary != encoder and primary in table else fallback
+    warnings.warn(f"no calibration for encoder {encoder!r}; using the one of {lender!r}"
+                  f"{' (its extra encoders weighted 0)' if primary != encoder else ''}. Fit one with "
                   f"`alignment calibrate --gold FILE --encoders {encoder}`.", stacklevel=2)
-    return ScoreModel.from_dict(encoder, table[fallback])
+    base, features = ScoreModel.from_dict(lender, table[lender]), features_for(encoder)
+    weights, means = dict(zip(base.features, base.weights)), dict(zip(base.features, base.means))
+    return ScoreModel(tuple(weights.get(f, 0.0) for f in features), base.intercept, features, encoder,
+                      f"borrowed from {lender!r}", base.thresholds, tuple(means.get(f, 0.0) for f in features))
 
 
 def label_links(scores: np.ndarray, strong: float, partial: float, top1: float) -> np.ndarray:
