@@ -70,7 +70,8 @@ def _alignments():
              ("N:2", "P:2", "partial", 0.5, "top-down"), ("P:2", "C:2", "strong", 0.8, "top-down"),
              ("P:3", "N:3", "candidate", 0.2, "bottom-up")]
     rows = [{"src_measure_id": s, "tgt_measure_id": t, "src_doc": s[0], "tgt_doc": t[0], "direction": d, "score": sc,
-             "rank": 1, "label": lab, "semantic": 0.5, "lexical": 0.5, "reuse": 0.3, "evidence": "shared: 依法决策"}
+             "rank": 1, "label": lab, "semantic": 0.5, "lexical": 0.5, "reuse": 0.3, "evidence": "shared: 依法决策",
+             "reviewed": False}
             for s, t, lab, sc, d in links]
     return schemas.frame(rows, schemas.ALIGNMENTS)
 
@@ -80,7 +81,7 @@ def _coverage():
               ("N", "C"): {"N:1": "gap", "N:2": "gap", "N:3": "gap"},
               ("P", "C"): {"P:1": "covered", "P:2": "covered", "P:3": "gap"}}
     rows = [{"src_measure_id": m, "src_doc": u, "tgt_doc": lo, "direction": "top-down", "status": st,
-             "best_tgt_measure_id": "", "best_score": 0.0, "evidence": ""}
+             "best_tgt_measure_id": "", "best_score": 0.0, "evidence": "", "reviewed": False}
             for (u, lo), by in status.items() for m, st in by.items()]
     return schemas.frame(rows, schemas.COVERAGE)
 

@@ -18,7 +18,9 @@ def page(mini, tmp_path_factory):  # noqa: F811
     from selenium.webdriver.chrome.service import Service
 
     assert BROWSER and DRIVER, "the explorer test needs chromium and chromedriver (make test installs them as root)"
-    html = explorer_html(mini, analytics.gaps(mini, _coverage()), analytics.innovations(mini, _alignments()), "mini")
+    G = mini.copy()
+    G.edges["N:1", "P:1"]["reviewed"] = True  # a reviewer confirmed this link
+    html = explorer_html(G, analytics.gaps(mini, _coverage()), analytics.innovations(mini, _alignments()), "mini")
     path = tmp_path_factory.mktemp("explorer") / "explorer.html"
     path.write_text(html, encoding="utf-8")
     options = webdriver.ChromeOptions()
@@ -57,3 +59,18 @@ def test_a_click_shows_the_links_with_evidence_and_search_finds_text(page):
     assert page.find_element(By.ID, "count").text.startswith("1 ")
     assert page.find_elements(By.CSS_SELECTOR, "circle.m.hit")[0].get_attribute("data-id") == "P:2"
     assert not [e for e in page.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_a_link_a_reviewer_confirmed_is_drawn_dark_and_marked(page):
+    from selenium.webdriver.common.by import By
+
+    def click(measure):
+        page.execute_script(f"document.querySelector(\"circle[data-id='{measure}']\").dispatchEvent(new MouseEvent('click'))")
+
+    click("N:3")  # no link of its own: every line drawn as it is unselected
+    confirmed = page.find_elements(By.CSS_SELECTOR, "line.l.reviewed")
+    assert len(confirmed) == 1 and confirmed[0].value_of_css_property("stroke") == "rgb(0, 68, 107)"
+    click("P:1")
+    links = {li.text.split(" · ")[0]: li.text for li in page.find_elements(By.CSS_SELECTOR, "#info li")}
+    assert "✔" in links["↑ N:1"] and "✔" not in links["↓ C:1"]
+    assert "confirmed by a reviewer" in page.find_element(By.ID, "legend").text

@@ -249,6 +249,8 @@ COVERAGE_SUMMARY = pa.DataFrameSchema(
         "covered": _count_col("Items the lower plan carries with a strong link."),
         "partial": _count_col("Items it carries with partial links only."),
         "gap": _count_col("Items it does not carry."),
+        "reviewed": _count_col("Items whose status rests on a reviewer's decision (coverage ``reviewed``; for a "
+                               "requirement, a confirmed link joins the lower plan's measure to it)."),
         "covered_rate": _rate_col("covered"),
         "partial_rate": _rate_col("partial"),
         "gap_rate": _rate_col("gaps"),

@@ -4,7 +4,7 @@ Each is a pure function of the cascade graph (:mod:`alignment.cascade.graph`) an
 table, recomputed on every run (schemas in :mod:`alignment.schemas`):
 
 - ``coverage_summary``: per upper × lower plan, and per upper plan's part and domain, and per
-  requirement × plan: covered / partial / gap counts and rates.
+  requirement × plan: covered / partial / gap counts and rates, and how many a reviewer decided.
 - ``gaps``: upper measures, and requirements, that a lower plan does not carry.
 - ``innovations``: measures of a plan that has plans above it, with no upstream link at all.
 - ``drift``: on linked pairs, deadlines moved, targets raised or lowered, targets or deadlines
@@ -30,7 +30,7 @@ from ..schemas import (
 )
 from .units import unit_function
 
-__all__ = ["coverage_summary", "drift", "gaps", "innovations", "unit_load", "write_workbook"]
+__all__ = ["confirmed_plans", "coverage_summary", "drift", "gaps", "innovations", "unit_load", "write_workbook"]
 
 STATUSES = COVERAGE_STATUS
 
@@ -73,10 +73,29 @@ def _requirement_status(G: nx.DiGraph, req: str) -> dict[str, str]:
     return status
 
 
-def _counts(statuses: pd.Series) -> dict:
-    n = len(statuses)
-    counts = {s: int((statuses == s).sum()) for s in STATUSES}
-    return {"n": n, **counts, **{f"{s}_rate": (counts[s] / n if n else 0.0) for s in STATUSES}}
+def confirmed_plans(G: nx.DiGraph, req: str) -> set[str]:
+    """Plans a reviewer confirmed as carrying requirement ``req``: a chain of reviewed links
+    joins their measure to the requirement's source (whose plan counts once any does).
+
+    Parameters
+    ----------
+    G
+        The cascade graph.
+    req
+        A requirement node.
+    """
+    members = G.subgraph(G.successors(req))
+    reviewed = nx.Graph([(u, v) for u, v, e in members.edges(data=True)
+                         if e.get("kind") == "aligned" and e.get("reviewed")])
+    source = G.nodes[req]["source"]
+    return {G.nodes[m]["doc_id"] for m in nx.node_connected_component(reviewed, source)} if source in reviewed else set()
+
+
+def _counts(block: pd.DataFrame) -> dict:
+    n = len(block)
+    counts = {s: int((block["status"] == s).sum()) for s in STATUSES}
+    return {"n": n, **counts, "reviewed": int(block["reviewed"].sum()),
+            **{f"{s}_rate": (counts[s] / n if n else 0.0) for s in STATUSES}}
 
 
 def coverage_summary(G: nx.DiGraph, coverage: pd.DataFrame) -> pd.DataFrame:
@@ -95,24 +114,26 @@ def coverage_summary(G: nx.DiGraph, coverage: pd.DataFrame) -> pd.DataFrame:
         Columns of :data:`alignment.schemas.COVERAGE_SUMMARY`.
     """
     cov = coverage[coverage["direction"] == "top-down"].copy()
+    cov["reviewed"] = cov["reviewed"].astype(bool) if "reviewed" in cov else False
     cov["part"] = [_part(G, m) if m in G else "" for m in cov["src_measure_id"]]
     cov["domain"] = [G.nodes[m].get("domain", "") if m in G else "" for m in cov["src_measure_id"]]
     rows = []
     for (upper, lower), block in cov.groupby(["src_doc", "tgt_doc"], sort=True):
-        rows.append({"scope": "plan", "upper": upper, "lower": lower, "group": "", **_counts(block["status"])})
+        rows.append({"scope": "plan", "upper": upper, "lower": lower, "group": "", **_counts(block)})
         for scope in ("part", "domain"):
             for group, sub in block.groupby(scope, sort=True):
-                rows.append({"scope": scope, "upper": upper, "lower": lower, "group": group, **_counts(sub["status"])})
+                rows.append({"scope": scope, "upper": upper, "lower": lower, "group": group, **_counts(sub)})
     plans = _plans(G)
     for req, attrs in G.nodes(data=True):
         if attrs["kind"] != "requirement":
             continue
         source_doc = G.nodes[attrs["source"]]["doc_id"]
-        status = _requirement_status(G, req)
+        status, confirmed = _requirement_status(G, req), confirmed_plans(G, req)
         for doc in _below(plans, source_doc):
             s = status.get(doc, "gap")
             rows.append({"scope": "requirement", "upper": source_doc, "lower": doc, "group": req, "n": 1,
-                         **{k: int(k == s) for k in STATUSES}, **{f"{k}_rate": float(k == s) for k in STATUSES}})
+                         **{k: int(k == s) for k in STATUSES}, "reviewed": int(doc in confirmed),
+                         **{f"{k}_rate": float(k == s) for k in STATUSES}})
     return frame(rows, COVERAGE_SUMMARY)
 
 

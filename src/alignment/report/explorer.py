@@ -3,7 +3,8 @@
 Plans stand in rows by level (national at the top), each with its measures under it; aligned
 links join measures across plans. The reader pans (drag), zooms (wheel or the +/- buttons),
 searches (ids and text), and clicks a measure to see its text, units, requirement and every link
-with its evidence; the gap and innovation lists select their measure on click.
+with its evidence; the gap and innovation lists select their measure on click. A link a reviewer
+confirmed (``reviewed`` edge) is drawn dark and marked ✔.
 :func:`explorer_html` is pure (graph and tables in, a string out); ``alignment explore`` writes it.
 """
 from __future__ import annotations
@@ -74,7 +75,7 @@ def explorer_html(G: nx.DiGraph, gaps: pd.DataFrame, innovations: pd.DataFrame, 
                       "lead": a["lead_units"], "resp": a["responsible_units"] + a["support_units"],
                       "req": r or "", "reqText": G.nodes[r]["text"] if r else ""})
     links = [{"s": u, "t": v, "label": e["label"], "score": round(e["score"], 3), "evidence": e["evidence"],
-              "dir": e["direction"], "reviewed": e.get("reviewed", False)}
+              "dir": e["direction"], "reviewed": bool(e.get("reviewed", False))}
              for u, v, e in G.edges(data=True) if e.get("kind") == "aligned" and u in pos and v in pos]
     lists = {"gaps": [{"id": r.item_id, "where": f"{r.upper_doc} → {r.lower_doc}", "text": r.text[:60]}
                       for r in gaps[gaps["scope"] == "measure"].itertuples()],
@@ -97,12 +98,14 @@ svg{width:100%;height:100%;cursor:grab;user-select:none}
 .box{fill:#fff;stroke:#0072B2}.box.county{stroke:#009E73}.box.municipal{stroke:#E69F00}
 .plan{font-size:11px;fill:#333}
 .m{fill:#56B4E9;stroke:#fff;stroke-width:.5;cursor:pointer}.m.hit{fill:#D55E00}.m.sel{fill:#000}
-.l{stroke:#999;stroke-opacity:.35;stroke-width:.6}.l.strong{stroke:#0072B2}.l.on{stroke:#D55E00;stroke-opacity:1;stroke-width:1.5}
+.l{stroke:#999;stroke-opacity:.35;stroke-width:.6}.l.strong{stroke:#0072B2}.l.reviewed{stroke:#00446B;stroke-opacity:.9;stroke-width:1}
+.l.on{stroke:#D55E00;stroke-opacity:1;stroke-width:1.5}
 h3{margin:10px 0 4px;font-size:14px}li{margin:2px 0;cursor:pointer}.ev{color:#555;font-size:12px}
 </style></head><body>
 <div id="main"><div id="bar"><input id="q" placeholder="搜索 id 或文字 / search"><button id="zin">+</button>
 <button id="zout">−</button><span id="count"></span></div><svg id="g"></svg></div>
 <div id="side"><div id="info">点击一个措施查看其文本与链接。Click a measure to see its links.</div>
+<div id="legend" class=ev>✔ 深色线:经审核人员确认的链接 · dark line: confirmed by a reviewer</div>
 <h3>未承接的上级措施 (gaps)</h3><ul id="gaps"></ul><h3>本地创新 (innovations)</h3><ul id="innovations"></ul></div>
 <script>
 const D = __DATA__;
@@ -117,7 +120,8 @@ for (const b of D.boxes) {
 }
 const lineOf = [];
 for (const l of D.links) { const a = byId.get(l.s), b = byId.get(l.t);
-  lineOf.push([l, el("line", {class: "l " + l.label, x1: a.x, y1: a.y, x2: b.x, y2: b.y}, root)]); }
+  lineOf.push([l, el("line", {class: "l " + l.label + (l.reviewed ? " reviewed" : ""), x1: a.x, y1: a.y, x2: b.x,
+                              y2: b.y}, root)]); }
 const dotOf = new Map();
 for (const n of D.nodes) { const c = el("circle", {class: "m", cx: n.x, cy: n.y, r: 5, "data-id": n.id}, root);
   el("title", {}, c).textContent = n.id + " " + n.text.slice(0, 40); c.addEventListener("click", () => select(n.id));

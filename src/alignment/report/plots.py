@@ -2,7 +2,8 @@
 
 Each figure says one thing in its title, fits an A4 page (16 cm wide), renders Chinese with the
 Noto Sans CJK font that ``mplfonts`` installs with the project, and uses colour-blind-safe
-colours (Okabe-Ito; viridis for heat). ``lang="en"`` gives English titles and axis labels (plan
+colours (Okabe-Ito; viridis for heat). What a reviewer decided (``alignment review``) is marked
+apart from what the matcher found: ✔ and a darker shade. ``lang="en"`` gives English titles and axis labels (plan
 names and domains stay as printed). :func:`all_figures` makes every one from the processed
 tables; ``alignment figures`` saves them as PNG (300 dpi) and SVG.
 """
@@ -14,6 +15,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from ..cascade.analytics import confirmed_plans
 from ..cascade.units import is_collective
 from ..schemas import LEVELS, level_rank
 
@@ -21,13 +23,16 @@ __all__ = ["OKABE_ITO", "all_figures", "cascade_network", "coverage_heatmap", "d
            "gaps_and_innovations", "requirement_flow", "responsibility_chart", "use_cjk_font"]
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+CONFIRMED = "#00446B"  # Okabe-Ito blue, darker: links a reviewer confirmed (apart in grey print too)
 A4_WIDTH = 6.3  # inches: a 16 cm text column
 
 TEXT = {
     "zh": {"heatmap": "下级方案承接上级要求的比例(按领域)", "heat_x": "下级方案", "heat_y": "政策领域",
            "heat_bar": "承接比例(完全+部分)", "gaps": "各方案未承接的上级措施与无上级来源的本地措施",
            "gap": "未承接的上级措施", "innovation": "本地创新措施", "count": "措施数",
+           "heat_reviewed": "✔n:其中 n 项的承接情况经审核人员判定",
            "flow": "共同要求自上而下的传导:各层级承接与流失", "carried": "承接", "dropped": "流失",
+           "confirmed": "承接(经审核人员确认)",
            "requirements": "要求数", "network": "文件层级:方案及其所依据的上级文件",
            "drift": "承接中的变化:期限、指标与牵头单位", "changes": "变化数",
            "resp": "承担任务最多的责任单位(按职能与层级)", "tasks": "任务数",
@@ -40,10 +45,11 @@ TEXT = {
                       "township": "乡镇", "unknown": "未知"}},
     "en": {"heatmap": "Share of upper requirements each lower plan carries, by domain", "heat_x": "lower plan",
            "heat_y": "policy domain", "heat_bar": "carried (fully or partly)",
+           "heat_reviewed": "✔n: a reviewer decided n of these measures",
            "gaps": "Upper measures a plan leaves out, and local measures with no upstream source",
            "gap": "upper measures not carried", "innovation": "local innovations", "count": "measures",
            "flow": "Shared requirements flowing down: carried and dropped at each level", "carried": "carried",
-           "dropped": "dropped", "requirements": "requirements",
+           "dropped": "dropped", "confirmed": "carried (confirmed by a reviewer)", "requirements": "requirements",
            "network": "Document cascade: plans and the upstream texts they implement",
            "drift": "What changes on the way down: deadlines, targets, lead units", "changes": "changes",
            "resp": "Unit functions with the most tasks, by level", "tasks": "tasks",
@@ -92,7 +98,8 @@ def _figure(height: float = 3.8):
 
 
 def coverage_heatmap(summary: pd.DataFrame, lang: str = "zh"):
-    """Heatmap of the share of upper measures each lower plan carries, domain by lower plan.
+    """Heatmap of the share of upper measures each lower plan carries, domain by lower plan; a
+    cell whose measures a reviewer decided says how many (✔n).
 
     Parameters
     ----------
@@ -107,8 +114,10 @@ def coverage_heatmap(summary: pd.DataFrame, lang: str = "zh"):
     """
     t = TEXT[lang]
     rows = summary[summary["scope"] == "domain"]
-    agg = rows.groupby(["group", "lower"])[["n", "covered", "partial"]].sum()
+    rows = rows.assign(reviewed=rows.get("reviewed", 0))  # 0 in a summary written before reviews were counted
+    agg = rows.groupby(["group", "lower"])[["n", "covered", "partial", "reviewed"]].sum()
     share = ((agg["covered"] + agg["partial"]) / agg["n"]).unstack("lower")
+    decided = agg["reviewed"].unstack("lower").reindex_like(share).fillna(0).astype(int).to_numpy()
     if share.empty:
         fig, ax = _figure(2.5)
         _nothing(ax, t["heatmap"], lang)
@@ -120,11 +129,14 @@ def coverage_heatmap(summary: pd.DataFrame, lang: str = "zh"):
     ax.set_yticks(range(share.shape[0]), share.index)
     for (i, j), v in np.ndenumerate(share.to_numpy(dtype=float)):
         if not np.isnan(v):
-            ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v < 0.6 else "black")
+            ax.text(j, i, f"{v:.0%}" + (f" ✔{decided[i, j]}" if decided[i, j] else ""), ha="center", va="center",
+                    fontsize=7, color="white" if v < 0.6 else "black")
     ax.set_xlabel(t["heat_x"])
     ax.set_ylabel(t["heat_y"])
     ax.set_title(t["heatmap"], fontsize=10)
     fig.colorbar(image, ax=ax, label=t["heat_bar"], format=lambda v, _: f"{v:.0%}")
+    if decided.any():
+        fig.legend(handles=[], title=t["heat_reviewed"], title_fontsize=7, frameon=False, loc="outside lower center")
     return fig
 
 
@@ -157,13 +169,16 @@ def gaps_and_innovations(gaps: pd.DataFrame, innovations: pd.DataFrame, lang: st
 
 
 def requirement_flow(G: nx.DiGraph, lang: str = "zh"):
-    """Flow of shared requirements from their top level down: carried and dropped per level.
+    """Flow of shared requirements from their top level down: carried and dropped per level,
+    the carrying a reviewer confirmed in a darker shade.
 
     Parameters
     ----------
     G
         The cascade graph; a requirement is carried at a level when a plan of that level holds
-        one of its measures, dropped when the level has plans below its source but none carries it.
+        one of its measures (confirmed when a reviewed link joins that measure to the requirement,
+        :func:`~alignment.cascade.analytics.confirmed_plans`), dropped when the level has plans
+        below its source but none carries it.
     lang
         ``zh`` or ``en``.
     """
@@ -175,28 +190,34 @@ def requirement_flow(G: nx.DiGraph, lang: str = "zh"):
         _nothing(ax, t["flow"], lang)
         return fig
     carried = {lvl: 0 for lvl in present}
+    confirmed = {lvl: 0 for lvl in present}
     dropped = {lvl: 0 for lvl in present}
-    for _, a in G.nodes(data=True):
+    for req, a in G.nodes(data=True):
         if a["kind"] != "requirement":
             continue
         top = level_rank(plan_level[G.nodes[a["source"]]["doc_id"]])
         levels = {plan_level[d] for d in a["plans"]}
+        sure = {plan_level[d] for d in confirmed_plans(G, req)}
         for lvl in present:
             if level_rank(lvl) < top:
                 continue
             if lvl in levels:
                 carried[lvl] += 1
+                confirmed[lvl] += lvl in sure
             else:
                 dropped[lvl] += 1
     fig, ax = _figure()
     y = np.arange(len(present))[::-1]
-    ax.barh(y, [carried[lvl] for lvl in present], color=OKABE_ITO[0], label=t["carried"])
+    sure = np.array([confirmed[lvl] for lvl in present])
+    if sure.any():
+        ax.barh(y, sure, color=CONFIRMED, label=t["confirmed"])
+    ax.barh(y, [carried[lvl] for lvl in present] - sure, left=sure, color=OKABE_ITO[0], label=t["carried"])
     ax.barh(y, [dropped[lvl] for lvl in present], left=[carried[lvl] for lvl in present], color=OKABE_ITO[1],
             label=t["dropped"], hatch="//", edgecolor="white")
     ax.set_yticks(y, [t["levels"][lvl] for lvl in present])
     ax.set_xlabel(t["requirements"])
     ax.set_title(t["flow"], fontsize=10)
-    fig.legend(frameon=False, loc="outside lower center", ncols=2)
+    fig.legend(frameon=False, loc="outside lower center", ncols=3)
     return fig
 
 
