@@ -35,3 +35,8 @@ def test_notebook_runs_on_a_new_project(study, name, tmp_path):
         assert "added" in text and "004" in text  # the new plan appears in what changed
     if name == "01_plans":
         assert "000" in text and "003" in text
+    if name == "02_matches":  # the review form is built (a person would fill it) and records nothing by itself
+        widgets = out.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"].values()
+        assert sum(w["model_name"] == "DropdownModel" for w in widgets) == 10  # review_budget pairs
+        assert [w["state"]["description"] for w in widgets if w["model_name"] == "ButtonModel"] == ["Record decisions"]
+        assert not (study / "data" / "review" / "decisions.csv").exists()
