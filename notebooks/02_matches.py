@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -25,8 +30,9 @@ review_budget = 10  # pairs to review below
 import matplotlib.pyplot as plt
 from IPython.display import HTML
 
-from alignment.report.notebook import load_project, review_form, review_queue_for, side_by_side
+from alignment.report.notebook import load_project, side_by_side
 from alignment.report.plots import use_cjk_font
+from alignment.review.form import review_form, review_queue_for
 from alignment.schemas import LINK_LABELS
 
 p = load_project(project, encoder=encoder)

@@ -4,19 +4,18 @@ import pytest
 
 from alignment.matching.align import block_evidence, score_blocks
 from alignment.matching.embed import get_encoder
-from alignment.matching.review import (
+from alignment.matching.score import MatchParams, score_model_for
+from alignment.review.decisions import (
     ReviewFileError,
     append_decisions,
-    decision_features,
     decisions_from_review,
     read_decisions,
-    refit_model,
     resolve_decisions,
-    review_queue,
     text_hash,
 )
-from alignment.matching.score import MatchParams, score_model_for
-from alignment.matching.simulate import simulate
+from alignment.review.queue import review_queue
+from alignment.review.refit import decision_features, refit_model
+from alignment.review.simulate import simulate
 
 from .conftest import GOLD_DEV as GOLD_DEV_PATH
 from .test_cli import project, run  # noqa: F401 - the project fixture of the command-line tests
@@ -76,11 +75,25 @@ def test_decisions_round_trip_and_survive_renumbering(tmp_path, block):
     renumbered = measures.assign(measure_id=measures["measure_id"].str.replace(":", ":x"),
                                  text=measures["text"].str.replace(",", ", "))
     resolved = resolve_decisions(back, renumbered)
+    # a link is a shared task: the decision also answers the pair aligned the other way round
     assert sorted(zip(resolved["src_measure_id"], resolved["tgt_measure_id"], resolved["decision"])) == [
-        ("000:x1", "003:x1", "strong"), ("000:x2", "003:x4", "none")]
+        ("000:x1", "003:x1", "strong"), ("000:x2", "003:x4", "none"),
+        ("003:x1", "000:x1", "strong"), ("003:x4", "000:x2", "none")]
     # a measure whose text changed is no longer the decided one
     edited = measures.assign(text=measures["text"].where(measures["measure_id"] != "003:1", "另一条措施。"))
-    assert resolve_decisions(back, edited)["tgt_measure_id"].tolist() == ["003:4"]
+    assert sorted(resolve_decisions(back, edited)["tgt_measure_id"]) == ["000:2", "003:4"]
+
+
+def test_a_decision_holds_both_ways_and_the_latest_of_either_order_wins(tmp_path, block):
+    measures = block[0]
+    path = tmp_path / "decisions.csv"
+    append_decisions(path, decisions_from_review(_queue_file([("000:1", "003:1", "strong")]), measures, "alice",
+                                                 "top-down.csv", decided_at="2026-01-01T00:00:00+00:00"))
+    append_decisions(path, decisions_from_review(_queue_file([("003:1", "000:1", "none")]), measures, "bob",
+                                                 "bottom-up.csv"))
+    resolved = resolve_decisions(read_decisions(path), measures)
+    assert sorted(zip(resolved["src_measure_id"], resolved["tgt_measure_id"], resolved["decision"],
+                      resolved["reviewer"])) == [("000:1", "003:1", "none", "bob"), ("003:1", "000:1", "none", "bob")]
 
 
 def test_a_later_decision_overrides_and_decided_pairs_take_their_label(tmp_path, block):

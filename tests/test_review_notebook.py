@@ -3,8 +3,10 @@ form, and decisions recorded in the project's decisions file, or refused whole."
 import pandas as pd
 import pytest
 
-from alignment.matching.review import QUEUE_COLUMNS, ReviewFileError, read_decisions
-from alignment.report.notebook import load_project, record_decisions, review_form, review_queue_for
+from alignment.report.notebook import load_project
+from alignment.review.decisions import ReviewFileError, read_decisions
+from alignment.review.form import record_decisions, review_form, review_queue_for
+from alignment.review.queue import QUEUE_COLUMNS
 
 from .test_cli import project, run  # noqa: F401 - the project fixture of the command-line tests
 

@@ -356,25 +356,12 @@ def run(
 
 
 def _decided_matcher(s, measures, documents, pairs, embed, model, progress: bool = True):
-    """Blocks of ``pairs`` with evidence, the score model refitted on the project's decisions,
-    and those decisions on today's ids (None when nobody has decided anything yet)."""
-    from .matching.align import block_evidence
-    from .matching.pairing import direction_of
-    from .matching.review import read_decisions, refit_on_decisions, resolve_decisions
+    """:func:`alignment.review.refit.decided_matching`, saying how many decisions it honours."""
+    from .review.refit import decided_matching
 
-    blocks = block_evidence(measures, pairs, embed, s.top_k, progress)
-    decisions = read_decisions(s.decisions_path)
-    if decisions.empty:
-        return blocks, model, None
-    decided = resolve_decisions(decisions, measures)
-    have = {(b.src_doc, b.tgt_doc) for b in blocks}
-    elsewhere = sorted({(a, b) for a, b in zip(decided["src_doc"], decided["tgt_doc"])} - have)
-    extra = block_evidence(measures, [(a, b, direction_of(documents, a, b)) for a, b in elsewhere], embed,
-                           s.top_k, progress=False)
-    refitted = refit_on_decisions(model, blocks + extra, decided)
-    if len(decided):
-        typer.echo(f"{len(decided)} reviewed pairs honoured; score model refitted on them "
-                   f"({len(decisions)} decisions recorded)")
+    blocks, refitted, decided = decided_matching(s, measures, documents, pairs, embed, model, progress)
+    if decided is not None and len(decided):
+        typer.echo(f"{len(decided)} reviewed pairs honoured (either way round); score model refitted on them")
     return blocks, refitted, decided
 
 
@@ -391,6 +378,8 @@ def review(
     simulate: bool = typer.Option(False, "--simulate", help="Answer queues from --gold and print what each budget buys."),
     gold: list[Path] | None = typer.Option(None, help="Gold CSV file(s) for --simulate."),
     budgets: str = typer.Option("0,0.5,1,2", help="--simulate: decisions per source measure, comma-separated."),
+    queue_size: int = typer.Option(20, min=1, help="--simulate: decisions per queue (the model is refitted after each)."),
+    naive: bool = typer.Option(False, "--naive", help="--simulate: also the naive loop (pairs nearest a threshold, no refit)."),
     encoder: str | None = typer.Option(None, help="use-multilingual (default), e5-small, lexical, st:<model>, or a+b."),
     processed_dir: Path | None = TablesOpt,
     config: Path | None = ConfigOpt,
@@ -406,33 +395,28 @@ def review(
     measures, documents = _load_measures(s.processed_dir)
     {"--out": _review_queue, "--apply": _review_apply, "--status": _review_status, "--simulate": _review_simulate}[
         modes[0]](s, measures, documents, src=src, tgt=tgt, budget=budget, out=out, apply=apply, reviewer=reviewer,
-                  gold=gold, budgets=budgets)
+                  gold=gold, budgets=budgets, queue_size=queue_size, naive=naive)
 
 
 def _review_queue(s, measures, documents, *, src, tgt, budget, out, **_):
-    from .matching.pairing import direction_of
-    from .matching.review import queue_table, review_queue, write_queue
-    from .matching.score import MatchParams
+    from .review.queue import queue_for_plans, write_queue
 
     if not src or not tgt:
         raise UserError("a review queue needs --src and --tgt plan ids, e.g. --src 000 --tgt 003")
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UserError(f"--out {out}: a review queue is written as .xlsx or .csv")
     src_ids, tgt_ids = _docs(src, documents, "--src"), _docs(tgt, documents, "--tgt")
-    embed, model = _matcher(s, s.encoder)
-    pairs = [(a, b, direction_of(documents, a, b)) for a in src_ids for b in tgt_ids if a != b]
-    blocks, model, decided = _decided_matcher(s, measures, documents, pairs, embed, model)
-    from .matching.align import score_blocks
-
-    al, _ = score_blocks(blocks, model, MatchParams.from_settings(s, model), decided)
-    queue = review_queue(al, budget)
-    path = write_queue(queue_table(queue, measures), out)
-    typer.echo(f"{len(queue)} pairs to review ({int(al['reviewed'].sum())} already decided in these plans) -> {path}\n"
+    try:
+        table, al = queue_for_plans(s, measures, documents, src_ids, tgt_ids, budget)
+    except ValueError as exc:  # unknown encoder name
+        raise UserError(str(exc)) from None
+    path = write_queue(table, out)
+    typer.echo(f"{len(table)} pairs to review ({int(al['reviewed'].sum())} already decided in these plans) -> {path}\n"
                f"fill decision with strong, partial or none (强/部分/无), then: alignment review --apply {path}")
 
 
 def _review_apply(s, measures, documents, *, apply, reviewer, **_):
-    from .matching.review import (
+    from .review.decisions import (
         ReviewFileError,
         append_decisions,
         decisions_from_review,
@@ -454,7 +438,8 @@ def _review_apply(s, measures, documents, *, apply, reviewer, **_):
 
 def _review_status(s, measures, documents, **_):
     from .matching.pairing import direction_of
-    from .matching.review import read_decisions, refit_report, resolve_decisions
+    from .review.decisions import read_decisions, resolve_decisions
+    from .review.refit import refit_report
 
     decisions = read_decisions(s.decisions_path)
     if decisions.empty:
@@ -477,10 +462,10 @@ def _review_status(s, measures, documents, **_):
     typer.echo(refit_report(model, blocks, decided))
 
 
-def _review_simulate(s, measures, documents, *, gold, budgets, **_):
+def _review_simulate(s, measures, documents, *, gold, budgets, queue_size, naive, **_):
     from .matching.align import block_evidence
     from .matching.score import MatchParams
-    from .matching.simulate import simulate
+    from .review.simulate import simulate
 
     if not gold:
         raise UserError("--simulate needs --gold FILE (the shared gold format)")
@@ -493,9 +478,17 @@ def _review_simulate(s, measures, documents, *, gold, budgets, **_):
     rows, blocks = _gold_blocks(measures, documents, gold)
     embed, model = _matcher(s, s.encoder, progress=False)
     evidence = block_evidence(measures, blocks, embed, s.top_k, progress=False)
-    curve = simulate(measures, rows, evidence, model, MatchParams.from_settings(s, model), levels)
-    typer.echo("review simulated from the gold (decisions answered by it, kept in memory; the project's "
-               "decisions file is not touched):\n" + curve.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    params = MatchParams.from_settings(s, model)
+    curves = {"review (queue of the most useful pairs, model refitted after each queue)":
+              simulate(measures, rows, evidence, model, params, levels, queue_size=queue_size)}
+    if naive:
+        curves["naive (pairs nearest a threshold, no refit)"] = simulate(
+            measures, rows, evidence, model, params, levels, refit=False, queue="nearest", queue_size=queue_size)
+    typer.echo(f"review simulated from the gold with {embed.encoder_name} (decisions answered by it in queues of "
+               f"{queue_size}, kept in memory; the project's decisions file is not touched); budget = decisions per "
+               f"source measure, candidate_recall = the share of gold links review can reach:")
+    for name, curve in curves.items():
+        typer.echo(f"{name}:\n" + curve.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
 # --------------------------------------------------------------------------- cascade

@@ -154,7 +154,7 @@ DECISIONS = pa.DataFrameSchema(
         "tgt_measure_id": _text_col("Target measure as numbered when decided (informational)."),
         "src_doc": _text_col("Source plan when decided."),
         "tgt_doc": _text_col("Target plan when decided."),
-        "src_hash": _text_col("Hash of the source text (alignment.matching.review.text_hash): the pair's identity."),
+        "src_hash": _text_col("Hash of the source text (alignment.review.decisions.text_hash): the pair's identity."),
         "tgt_hash": _text_col("Hash of the target text."),
         "decision": _text_col("strong / partial / none.", checks=pa.Check.isin(DECISION_VALUES)),
         "source": _text_col("Review file the decision came from."),

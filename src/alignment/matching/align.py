@@ -86,7 +86,7 @@ def align_pair(src: pd.DataFrame, tgt: pd.DataFrame, embed: Embed, model: ScoreM
     direction : str
         ``top-down``, ``bottom-up`` or ``sibling``; copied into the ``direction`` column.
     decided : pd.DataFrame or None
-        A person's decisions on pairs (:func:`alignment.matching.review.resolve_decisions`):
+        A person's decisions on pairs (:func:`alignment.review.decisions.resolve_decisions`):
         a decided pair takes the decided label whatever its score (see :func:`score_block`).
 
     Returns

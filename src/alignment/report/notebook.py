@@ -1,6 +1,6 @@
 """What the notebooks call: a project's tables and graph in one object, pairs side by side with
-their shared wording marked, the review queue with a decision control per pair, and what changed
-between two runs. Notebooks stay thin."""
+their shared wording marked, and what changed between two runs (the review form is in
+:mod:`alignment.review.form`). Notebooks stay thin."""
 from __future__ import annotations
 
 import html
@@ -14,10 +14,8 @@ import pandas as pd
 
 from ..config import Settings, load_settings
 from ..io import read_table
-from ..schemas import DECISION_VALUES
 
-__all__ = ["Project", "load_project", "mark_shared", "record_decisions", "review_form", "review_queue_for",
-           "run_snapshot", "side_by_side", "what_changed"]
+__all__ = ["Project", "load_project", "mark_shared", "pair_row", "run_snapshot", "side_by_side", "what_changed"]
 
 TABLES = ("documents", "measures", "residue", "alignments", "coverage", "coverage_summary", "gaps", "innovations",
           "drift", "unit_load")
@@ -114,143 +112,16 @@ def side_by_side(project: Project, src_doc: str, tgt_doc: str, labels: tuple[str
     rows = []
     for r in al.sort_values("score", ascending=False).head(limit).itertuples():
         spans = r.evidence.split("shared: ", 1)[1].split(";")[0].split("｜") if r.evidence.startswith("shared") else []
-        rows.append(_pair_row(r.src_measure_id, text[r.src_measure_id], r.tgt_measure_id, text[r.tgt_measure_id],
+        rows.append(pair_row(r.src_measure_id, text[r.src_measure_id], r.tgt_measure_id, text[r.tgt_measure_id],
                               spans, f"{r.label}<br>{r.score:.2f}"))
     head = f"<tr><th>{html.escape(src_doc)}</th><th>{html.escape(tgt_doc)}</th><th>link</th></tr>"
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _pair_row(src_id: str, src_text: str, tgt_id: str, tgt_text: str, spans: list[str], note: str) -> str:
+def pair_row(src_id: str, src_text: str, tgt_id: str, tgt_text: str, spans: list[str], note: str) -> str:
     """A table row: both measures (id, text with ``spans`` marked) and ``note`` (HTML)."""
     return (f"<tr><td>{html.escape(src_id)}<br>{mark_shared(src_text, spans)}</td>"
             f"<td>{html.escape(tgt_id)}<br>{mark_shared(tgt_text, spans)}</td><td>{note}</td></tr>")
-
-
-# --------------------------------------------------------------------------- review
-
-
-def review_queue_for(project: Project, src_doc: str, tgt_doc: str, budget: int = 20) -> pd.DataFrame:
-    """The pairs from one plan to another whose answers help most, as a reviewer sees them: the
-    queue ``alignment review --src --tgt --out`` writes, built the same way (the model refitted
-    on the project's decisions; decided pairs never return).
-
-    Parameters
-    ----------
-    project
-        The project (its parsed measures and documents, settings and decisions file).
-    src_doc, tgt_doc
-        The two plans.
-    budget
-        Pairs to ask about.
-
-    Returns
-    -------
-    pd.DataFrame
-        Columns of :data:`alignment.matching.review.QUEUE_COLUMNS`, best first, ``decision``
-        blank.
-    """
-    from ..cli import _decided_matcher  # to move to matching.review as a public function
-    from ..matching.align import cached_embedder, score_blocks
-    from ..matching.pairing import direction_of
-    from ..matching.review import queue_table, review_queue
-    from ..matching.score import MatchParams, score_model_for
-
-    s, measures, documents = project.settings, project.table("measures"), project.table("documents")
-    unknown = sorted({src_doc, tgt_doc} - set(documents["doc_id"]))
-    if unknown or src_doc == tgt_doc:
-        raise ValueError(f"review two different plans of the project, not {src_doc!r} and {tgt_doc!r}"
-                         + (f" ({unknown} unknown; known: {sorted(documents['doc_id'])})" if unknown else ""))
-    embed = cached_embedder(s.encoder, s, progress=False)
-    model = score_model_for(embed.encoder_name, s.calibration_path)
-    pairs = [(src_doc, tgt_doc, direction_of(documents, src_doc, tgt_doc))]
-    blocks, model, decided = _decided_matcher(s, measures, documents, pairs, embed, model, progress=False)
-    al, _ = score_blocks(blocks, model, MatchParams.from_settings(s, model), decided)
-    return queue_table(review_queue(al, budget), measures)
-
-
-def record_decisions(project: Project, table: pd.DataFrame, reviewer: str | None = None) -> int:
-    """Record a filled queue in the project's decisions file (``data/review/decisions.csv``),
-    which ``alignment run`` honours. The table is checked whole: one bad row and nothing is
-    recorded.
-
-    Parameters
-    ----------
-    project
-        The project.
-    table
-        A queue (:func:`review_queue_for`) with ``decision`` filled in (strong, partial, none,
-        or 强, 部分, 无; blank = not reviewed).
-    reviewer
-        Who decided; default the OS user.
-
-    Returns
-    -------
-    int
-        Decisions recorded.
-
-    Raises
-    ------
-    alignment.matching.review.ReviewFileError
-        A row names an unknown decision or measure.
-    """
-    from ..matching.review import append_decisions, decisions_from_review, default_reviewer
-
-    new = decisions_from_review(table, project.table("measures"), reviewer or default_reviewer(), "notebook")
-    return append_decisions(project.settings.decisions_path, new)
-
-
-def review_form(project: Project, queue: pd.DataFrame, reviewer: str | None = None):
-    """Widgets to review a queue in a notebook: each pair's texts with the shared wording marked,
-    the model's label and score, and a decision drop-down; a *Record decisions* button records
-    the chosen ones (:func:`record_decisions`) and says how many.
-
-    Parameters
-    ----------
-    project
-        The project.
-    queue
-        A queue (:func:`review_queue_for`).
-    reviewer
-        Who decides; default the OS user.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        A heading, one row per pair (HTML, Dropdown), then the button and a status line.
-    """
-    import ipywidgets as widgets
-
-    from ..matching.review import ReviewFileError
-
-    if queue.empty:
-        return widgets.VBox([widgets.HTML("Nothing to review here: every candidate pair is decided.")])
-    choices, rows = [], []
-    for r in queue.itertuples():
-        spans = [p for p in r.shared.split(" ｜ ") if p]
-        cells = _pair_row(r.src_measure_id, r.src_text, r.tgt_measure_id, r.tgt_text, spans, f"{r.label}<br>{r.score:.2f}")
-        choice = widgets.Dropdown(options=("", *DECISION_VALUES), layout=widgets.Layout(width="7em"))
-        choices.append(choice)
-        rows.append(widgets.HBox([widgets.HTML(f"<table style='table-layout:fixed;width:100%'>{cells}</table>",
-                                               layout=widgets.Layout(flex="1")), choice]))
-    button = widgets.Button(description="Record decisions", button_style="primary")
-    status = widgets.HTML()
-
-    def record(_):
-        table = queue.assign(decision=["" if c.disabled else c.value for c in choices])
-        try:
-            n = record_decisions(project, table, reviewer)
-        except ReviewFileError as exc:
-            status.value = html.escape(str(exc))
-            return
-        for c in choices:
-            c.disabled = c.disabled or bool(c.value)  # recorded once, not again on the next click
-        status.value = (f"{n} decision{'s' * (n != 1)} recorded in {html.escape(str(project.settings.decisions_path))}; "
-                        f"<code>alignment run</code> honours them and refits the score model on them.")
-
-    button.on_click(record)
-    head = widgets.HTML(f"<b>{len(queue)} pairs</b>, the most useful first: choose strong, partial or none "
-                        f"(blank: not reviewed), then record.")
-    return widgets.VBox([head, *rows, widgets.HBox([button, status])])
 
 
 def run_snapshot(project: Project) -> dict[str, pd.DataFrame]:

@@ -1,22 +1,27 @@
 """What review time buys: the review loop run against a gold set instead of a person.
 
-:func:`simulate` starts from the matcher's links, and for each budget (decisions per source
-measure the gold labels) asks :func:`~alignment.matching.review.review_queue` for the next
-pairs, answers them from the gold (:func:`gold_answer`), refits the score model on every
+:func:`simulate` starts from the matcher's links and, for each budget (decisions per source
+measure the gold labels, cumulative), asks :func:`~alignment.review.queue.review_queue` for the
+next pairs in queues of ``queue_size`` (as a researcher would fill one queue, apply it and ask
+for the next), answers them from the gold (:func:`gold_answer`), refits the score model on every
 decision so far and relabels; after each budget it scores the links as ``alignment evaluate``
-does. Nothing touches the project's decisions file: decisions live in memory.
+does, beside the share of gold links among the candidates (review can confirm only what the
+matcher proposes). Nothing touches the project's decisions file: decisions live in memory.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .align import Block, score_blocks
-from .evaluate import gold_links, score_alignments
-from .review import refit_on_decisions, review_queue
-from .score import MatchParams, ScoreModel
+from ..matching.align import Block, score_blocks
+from ..matching.evaluate import gold_links, score_alignments
+from ..matching.score import MatchParams, ScoreModel
+from .queue import review_queue
+from .refit import refit_on_decisions
 
-__all__ = ["candidate_recall", "gold_answer", "nearest_threshold_queue", "simulate"]
+__all__ = ["QUEUE_SIZE", "candidate_recall", "gold_answer", "nearest_threshold_queue", "simulate"]
+
+QUEUE_SIZE = 20  # decisions per simulated queue: about one sitting of review
 
 
 def gold_answer(items: dict[str, dict], src: str, tgt: str) -> str:
@@ -69,8 +74,8 @@ def nearest_threshold_queue(alignments: pd.DataFrame, n: int, params: MatchParam
 
 
 def simulate(measures: pd.DataFrame, gold_rows: list[dict], blocks: list[Block], model: ScoreModel,
-             params: MatchParams, budgets: list[float], refit: bool = True,
-             queue: str = "gain") -> pd.DataFrame:
+             params: MatchParams, budgets: list[float], refit: bool = True, queue: str = "gain",
+             queue_size: int = QUEUE_SIZE) -> pd.DataFrame:
     """Links after each review budget, with decisions answered from the gold.
 
     Parameters
@@ -88,10 +93,12 @@ def simulate(measures: pd.DataFrame, gold_rows: list[dict], blocks: list[Block],
     budgets : list of float
         Decisions per gold source measure, cumulative (e.g. 0, 0.5, 1, 2).
     refit : bool
-        Refit the score model on the decisions after each budget (active calibration).
+        Refit the score model on the decisions after each queue (active calibration).
     queue : str
-        ``gain`` (:func:`~alignment.matching.review.review_queue`) or ``nearest`` (the naive
+        ``gain`` (:func:`~alignment.review.queue.review_queue`) or ``nearest`` (the naive
         :func:`nearest_threshold_queue`).
+    queue_size : int
+        Decisions per queue; the model is refitted and the next queue chosen after each.
 
     Returns
     -------
@@ -99,16 +106,20 @@ def simulate(measures: pd.DataFrame, gold_rows: list[dict], blocks: list[Block],
         One row per budget: ``budget``, ``decisions``, ``any_f1``, ``strong_f1``, ``recall_at_1``,
         ``gap_f1``, ``candidate_recall``.
     """
+    if queue not in ("gain", "nearest"):
+        raise ValueError(f"queue {queue!r}: gain or nearest")
     items, _ = gold_links(measures, gold_rows)
     decided = pd.DataFrame(columns=["src_measure_id", "tgt_measure_id", "decision", "reviewer"])
     current, rows = model, []
     alignments, _ = score_blocks(blocks, current, params)
     for budget in sorted(budgets):
         want = round(budget * len(items))
-        asked = alignments[alignments["src_measure_id"].isin(items)]
-        if want > len(decided):
-            n = want - len(decided)
-            picked = (review_queue(asked, n) if queue == "gain" else nearest_threshold_queue(asked, n, params))
+        while len(decided) < want:
+            asked = alignments[alignments["src_measure_id"].isin(items)]
+            n = min(want - len(decided), max(queue_size, 1))
+            picked = review_queue(asked, n) if queue == "gain" else nearest_threshold_queue(asked, n, params)
+            if picked.empty:  # every candidate decided
+                break
             answers = pd.DataFrame({"src_measure_id": picked["src_measure_id"], "tgt_measure_id": picked["tgt_measure_id"],
                                     "decision": [gold_answer(items, s, t) for s, t in
                                                  zip(picked["src_measure_id"], picked["tgt_measure_id"])],
