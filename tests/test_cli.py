@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from alignment.cli import cli
+from alignment.config import DEFAULT_ENCODER
 
 from .conftest import GOLD_DEV, ROOT, SEED
 
@@ -40,7 +41,7 @@ def test_init_makes_a_project_folder_and_refuses_to_overwrite_one(tmp_path, caps
     for sub in ("data/raw/manifest.csv", "data/processed", "data/interim", "figures", "alignment.yaml"):
         assert (folder / sub).exists()
     assert (folder / "data/raw/manifest.csv").read_text(encoding="utf-8").startswith("doc_id,files,")
-    assert "# encoder: use-multilingual" in (folder / "alignment.yaml").read_text(encoding="utf-8")
+    assert f"# encoder: {DEFAULT_ENCODER}" in (folder / "alignment.yaml").read_text(encoding="utf-8")
     code, _, err = run(capsys, "init", folder)
     assert code == 1 and "already a project folder" in err
     (tmp_path / "busy").mkdir()

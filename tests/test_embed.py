@@ -203,3 +203,28 @@ def test_align_pair_scores_with_a_combined_encoder():
                     MatchParams(2, *model.thresholds))
     best = al[al["rank"] == 1].set_index("src_measure_id")["tgt_measure_id"]
     assert best["up:0"] == "low:0" and best["up:1"] == "low:1"
+
+
+@pytest.mark.model
+def test_the_default_encoder_finds_a_gold_pair_of_the_seeds_offline(tmp_path):
+    """The shipped default (e5-small matching, character n-grams as evidence), end to end on real
+    sentences: the gold counterpart is the best target and an asserted link; the unrelated one is not."""
+    import pandas as pd
+
+    from alignment.config import DEFAULT_ENCODER
+    from alignment.matching.align import align_pair
+    from alignment.matching.embed import EmbeddingCache, make_embedder
+    from alignment.matching.score import MatchParams, score_model_for
+
+    src = pd.DataFrame({"measure_id": ["000:1", "000:2"], "doc_id": "000",
+                        "text": [MEASURE, "加强教育培训。加强市、县法治工作人员培训轮训,三年内实现省内全覆盖。"]})
+    tgt = pd.DataFrame({"measure_id": ["003:1", "003:2", "003:3"], "doc_id": "003",
+                        "text": [UNRELATED, PARAPHRASE, "健全立法立项、起草、论证、协调、审议机制,推进立法精准选题、精良设计、精炼表达。"]})
+    embed = make_embedder(DEFAULT_ENCODER, EmbeddingCache(tmp_path), progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the default is calibrated: no borrowed model
+        model = score_model_for(embed.encoder_name)
+    al = align_pair(src, tgt, embed, model, MatchParams(3, *model.thresholds)).set_index(
+        ["src_measure_id", "tgt_measure_id"])
+    assert al.loc[("000:1", "003:2"), "rank"] == 1 and al.loc[("000:1", "003:2"), "label"] in ("strong", "partial")
+    assert al.loc[("000:1", "003:1"), "label"] == "candidate"

@@ -142,8 +142,9 @@ def test_score_model_round_trip_and_errors():
     del broken["weights"]["span_info"]
     with pytest.raises(ValueError, match="span_info"):
         ScoreModel.from_dict("x", broken)
-    with pytest.warns(UserWarning, match="no calibration for encoder 'st:some-model'"):
-        assert score_model_for("st:some-model").weights == MODEL.weights
+    # an uncalibrated encoder borrows the model of the default's matching encoder, and says so
+    with pytest.warns(UserWarning, match="no calibration for encoder 'st:some-model'; using the one of 'e5-small'"):
+        assert score_model_for("st:some-model").weights == score_model_for("e5-small").weights
 
 
 def test_params_take_calibrated_thresholds_unless_set():

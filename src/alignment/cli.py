@@ -200,7 +200,7 @@ def align(
     src: str = typer.Option(..., help="Source plan id(s), comma-separated (upper plans for coverage)."),
     tgt: str = typer.Option(..., help="Target plan id(s), comma-separated."),
     out: Path | None = typer.Option(None, help="Alignments file (.parquet, CSV mirror beside it)."),
-    encoder: str | None = typer.Option(None, help="use-multilingual (default), lexical, or st:<model>."),
+    encoder: str | None = typer.Option(None, help="e5-small+lexical (default), e5-small, use-multilingual, lexical, st:<model>, or a+b."),
     processed_dir: Path | None = TablesOpt,
     config: Path | None = ConfigOpt,
 ) -> None:
@@ -278,17 +278,8 @@ def calibrate(
     config: Path | None = ConfigOpt,
 ) -> None:
     """Fit each encoder's score model on gold pairs; print its cross-validated scores."""
-    from dataclasses import replace
-
-    from .matching.calibrate import (
-        choose_thresholds,
-        cross_validate,
-        fit_score_model,
-        labelled_candidates,
-        write_calibration,
-    )
+    from .matching.calibrate import calibrate_encoder, write_calibration
     from .matching.evaluate import format_report
-    from .matching.score import MatchParams
 
     s = _settings(ctx, config, processed_dir=processed_dir)
     measures, documents = _load_measures(s.processed_dir)
@@ -296,13 +287,9 @@ def calibrate(
     models, results = [], {}
     for name in _encoder_names(s, encoders):
         embed, _ = _matcher(s, name, progress=False)
-        frame = labelled_candidates(measures, rows, [(a, b) for a, b, _ in blocks], embed, s.top_k)
-        _, scores = cross_validate(frame, measures, rows, MatchParams(s.top_k))
-        thresholds, results[name] = choose_thresholds(frame, scores, measures, rows, s.top_k)
-        note = (f"fit on {', '.join(p.name for p in gold)}: {len(frame)} candidates, "
-                f"{int(frame['linked'].sum())} linked; cross-validated any-link F1 "
-                f"{results[name]['any_link']['f']:.3f}")
-        models.append(replace(fit_score_model(frame, embed.encoder_name, note=note), thresholds=thresholds))
+        model, results[name] = calibrate_encoder(measures, rows, [(a, b) for a, b, _ in blocks], embed, s.top_k,
+                                                 ", ".join(p.name for p in gold))
+        models.append(model)
     out = out or s.calibration_path
     write_calibration(out, models)
     typer.echo("cross-validated (folds grouped by source measure), at the chosen thresholds:\n"
@@ -319,7 +306,7 @@ def calibrate(
 def run(
     ctx: typer.Context,
     strict: bool = typer.Option(False, help="Stop at the first plan that cannot be read or parsed."),
-    encoder: str | None = typer.Option(None, help="use-multilingual (default), lexical, or st:<model>."),
+    encoder: str | None = typer.Option(None, help="e5-small+lexical (default), e5-small, use-multilingual, lexical, st:<model>, or a+b."),
     config: Path | None = ConfigOpt,
 ) -> None:
     """The whole pipeline on the project's data/raw/: parse, align every plan with the plans
@@ -380,7 +367,7 @@ def review(
     budgets: str = typer.Option("0,0.5,1,2", help="--simulate: decisions per source measure, comma-separated."),
     queue_size: int = typer.Option(20, min=1, help="--simulate: decisions per queue (the model is refitted after each)."),
     naive: bool = typer.Option(False, "--naive", help="--simulate: also the naive loop (pairs nearest a threshold, no refit)."),
-    encoder: str | None = typer.Option(None, help="use-multilingual (default), e5-small, lexical, st:<model>, or a+b."),
+    encoder: str | None = typer.Option(None, help="e5-small+lexical (default), e5-small, use-multilingual, lexical, st:<model>, or a+b."),
     processed_dir: Path | None = TablesOpt,
     config: Path | None = ConfigOpt,
 ) -> None:

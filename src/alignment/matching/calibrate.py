@@ -10,6 +10,7 @@ did not see; its report is the honest estimate of how the calibration transfers.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,8 @@ from .evaluate import gold_links, score_alignments
 from .evidence import candidate_features
 from .score import MatchParams, ScoreModel, features_for, label_links
 
-__all__ = ["THRESHOLD_GRID", "choose_thresholds", "cross_validate", "feature_columns", "fit_score_model", "labelled_alignments", "labelled_candidates", "write_calibration"]
+__all__ = ["THRESHOLD_GRID", "calibrate_encoder", "choose_thresholds", "cross_validate", "feature_columns", "fit_score_model",
+           "labelled_alignments", "labelled_candidates", "write_calibration"]
 
 
 def labelled_candidates(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs: list[tuple[str, str]],
@@ -210,6 +212,40 @@ def choose_thresholds(frame: pd.DataFrame, scores: np.ndarray, measures: pd.Data
                 if best is None or objective > best[0] + 1e-9:
                     best = (objective, (strong, partial, top1), r)
     return best[1], best[2]
+
+
+def calibrate_encoder(measures: pd.DataFrame, gold_rows: list[dict], doc_pairs: list[tuple[str, str]], embed,
+                      top_k: int, source: str = "gold") -> tuple[ScoreModel, dict]:
+    """The calibrated score model of one encoder and its cross-validated metrics: candidates
+    labelled from the gold, thresholds chosen on out-of-fold scores, weights fitted on all.
+
+    Parameters
+    ----------
+    measures : pd.DataFrame
+        The measures table.
+    gold_rows : list of dict
+        Gold rows (:func:`alignment.matching.evaluate.read_gold`).
+    doc_pairs : list of (str, str)
+        The (source, target) plan ids the gold labels.
+    embed : Embed
+        The encoder's embedder; its ``encoder_name`` names the model.
+    top_k : int
+        Candidates per source measure.
+    source : str
+        What the gold is, for the model's note (e.g. the file names).
+
+    Returns
+    -------
+    (model, metrics)
+        The model with its chosen thresholds, and the metrics of :func:`cross_validate` at them.
+    """
+    frame = labelled_candidates(measures, gold_rows, doc_pairs, embed, top_k)
+    _, scores = cross_validate(frame, measures, gold_rows, MatchParams(top_k))
+    thresholds, metrics = choose_thresholds(frame, scores, measures, gold_rows, top_k)
+    note = (f"fit on {source}: {len(frame)} candidates, {int(frame['linked'].sum())} linked; cross-validated "
+            f"any-link F1 {metrics['any_link']['f']:.3f}")
+    name = getattr(embed, "encoder_name", "")
+    return replace(fit_score_model(frame, name, note=note), thresholds=thresholds), metrics
 
 
 def write_calibration(path: Path, models: list[ScoreModel]) -> None:

@@ -128,7 +128,8 @@ def read_calibrations(path: Path | None = None) -> dict[str, dict]:
     return table
 
 
-def score_model_for(encoder: str, path: Path | None = None, fallback: str = DEFAULT_ENCODER) -> ScoreModel:
+def score_model_for(encoder: str, path: Path | None = None,
+                    fallback: str = DEFAULT_ENCODER.split(ENCODER_SEP)[0]) -> ScoreModel:
     """The calibrated model of ``encoder``; an uncalibrated encoder borrows a model with a
     warning (run ``alignment calibrate`` to fit one).
 
