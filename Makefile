@@ -47,6 +47,8 @@ benchmark: install-dev
 	$(BIN)/python scripts/benchmark_wild.py
 	$(BIN)/python scripts/benchmark_align.py
 	$(BIN)/python scripts/benchmark_cascade.py
+	HF_HUB_OFFLINE=1 $(BIN)/python scripts/benchmark_encoders.py
+	HF_HUB_OFFLINE=1 $(BIN)/python scripts/benchmark_review.py
 
 clean:
 	rm -rf data/interim/* data/processed/* figures/*

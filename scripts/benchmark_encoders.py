@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from alignment.config import ENCODER_E5, ENCODER_SEP, ENCODER_USE
+from alignment.config import DEFAULT_ENCODER, ENCODER_E5, ENCODER_SEP, ENCODER_USE
 from alignment.matching.align import align_pair, sources_and_targets
 from alignment.matching.embed import EmbeddingCache, get_encoder, make_embedder
 from alignment.matching.score import MatchParams, score_model_for
@@ -49,7 +49,7 @@ def timed_align(name: str, cache_dir: Path, src, tgt, batch_size: int) -> tuple[
     embed = make_embedder(name, cache, batch_size, progress=False)
     model = score_model_for(name)
     align_pair(src, tgt, embed, model, MatchParams(10, *model.thresholds))
-    return time.perf_counter() - t0, {n: len(cache.load(n)) for n in name.split(ENCODER_SEP)}
+    return time.perf_counter() - t0, {n: len(cache.load(n)) for n in name.split(ENCODER_SEP) if n != "lexical"}
 
 
 def main() -> None:
@@ -67,7 +67,7 @@ def main() -> None:
     src, tgt = sources_and_targets(measures, [args.src], [args.tgt])
     n = len(src) + len(tgt)
     print(f"align {args.src} -> {args.tgt}: {len(src)} measures x {len(tgt)} units")
-    for name in (ENCODER_USE, ENCODER_E5, COMBINED):
+    for name in dict.fromkeys((ENCODER_USE, ENCODER_E5, COMBINED, DEFAULT_ENCODER)):
         with tempfile.TemporaryDirectory() as tmp:
             cold, encoded = timed_align(name, Path(tmp), src, tgt, args.batch_size)
             warm, _ = timed_align(name, Path(tmp), src, tgt, args.batch_size)
