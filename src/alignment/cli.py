@@ -348,7 +348,8 @@ def _decided_matcher(s, measures, documents, pairs, embed, model, progress: bool
 
     blocks, refitted, decided = decided_matching(s, measures, documents, pairs, embed, model, progress)
     if decided is not None and len(decided):
-        typer.echo(f"{len(decided)} reviewed pairs honoured (either way round); score model refitted on them")
+        typer.echo(f"{int(decided['as_asked'].sum())} review decisions honoured (each either way round); "
+                   f"score model refitted on them")
     return blocks, refitted, decided
 
 
@@ -425,7 +426,7 @@ def _review_apply(s, measures, documents, *, apply, reviewer, **_):
 
 def _review_status(s, measures, documents, **_):
     from .matching.pairing import direction_of
-    from .review.decisions import read_decisions, resolve_decisions
+    from .review.decisions import read_decisions, resolve_decisions, text_hash
     from .review.refit import refit_report
 
     decisions = read_decisions(s.decisions_path)
@@ -434,13 +435,16 @@ def _review_status(s, measures, documents, **_):
                    f"alignment review --src A --tgt B --out queue.xlsx")
         return
     decided = resolve_decisions(decisions, measures)
-    latest = decisions.drop_duplicates(["src_hash", "tgt_hash"], keep="last")
-    typer.echo(f"{len(decisions)} decisions recorded ({len(latest)} pairs; {len(latest) - len(decided.drop_duplicates(['src_measure_id', 'tgt_measure_id']))} "
-               f"no longer match today's measures) by {', '.join(sorted(set(decisions['reviewer'])))}")
+    asked = decided[decided["as_asked"]]
+    pairs = {tuple(sorted(p)) for p in zip(decisions["src_hash"], decisions["tgt_hash"])}
+    today = set(measures["text"].map(text_hash))
+    gone = sum(not (a in today and b in today) for a, b in pairs)
+    typer.echo(f"{len(decisions)} decisions recorded on {len(pairs)} pairs by {', '.join(sorted(set(decisions['reviewer'])))}"
+               + (f"; {gone} no longer match today's measures (a text changed)" if gone else ""))
     if decided.empty:
         return
-    table = decided.groupby(["src_doc", "tgt_doc", "decision"]).size().unstack(fill_value=0)
-    typer.echo(table.to_string())
+    table = asked.groupby(["src_doc", "tgt_doc", "decision"]).size().unstack(fill_value=0)
+    typer.echo(f"by plan pair as asked (each decision also holds the other way round):\n{table.to_string()}")
     embed, model = _matcher(s, s.encoder, progress=False)
     from .matching.align import block_evidence
 

@@ -134,15 +134,16 @@ def resolve_decisions(decisions: pd.DataFrame, measures: pd.DataFrame) -> pd.Dat
     -------
     pd.DataFrame
         ``src_measure_id``, ``tgt_measure_id``, ``src_doc``, ``tgt_doc``, ``decision``,
-        ``reviewer``, ``decided_at``: one row per current measure pair.
+        ``reviewer``, ``decided_at``, ``as_asked`` (False on the mirrored row of a decision):
+        one row per current measure pair.
     """
-    cols = ["src_measure_id", "tgt_measure_id", "src_doc", "tgt_doc", "decision", "reviewer", "decided_at"]
+    cols = ["src_measure_id", "tgt_measure_id", "src_doc", "tgt_doc", "decision", "reviewer", "decided_at", "as_asked"]
     if decisions.empty or measures.empty:
         return pd.DataFrame(columns=cols)
     unordered = [tuple(sorted(p)) for p in zip(decisions["src_hash"], decisions["tgt_hash"])]
     latest = decisions.assign(_pair=unordered).drop_duplicates("_pair", keep="last").drop(columns="_pair")
-    swapped = latest.rename(columns={"src_hash": "tgt_hash", "tgt_hash": "src_hash"})
-    latest = pd.concat([latest, swapped[latest.columns]], ignore_index=True)
+    swapped = latest.rename(columns={"src_hash": "tgt_hash", "tgt_hash": "src_hash"})[latest.columns]
+    latest = pd.concat([latest.assign(as_asked=True), swapped.assign(as_asked=False)], ignore_index=True)
     ids = pd.DataFrame({"measure_id": measures["measure_id"], "doc_id": measures["doc_id"],
                         "hash": measures["text"].map(text_hash)})
     out = latest.drop(columns=["src_measure_id", "tgt_measure_id", "src_doc", "tgt_doc"])

@@ -41,9 +41,13 @@ def decision_features(blocks: list[Block], decided: pd.DataFrame, features: tupl
     -------
     (x, linked, groups)
         (n, len(features)) features; 1 where the decision is a link (strong or partial); the
-        source measure of each row (for grouped cross-validation).
+        source measure of each row as the pair was asked (for grouped cross-validation; a
+        decision seen in both directions' blocks stays in one fold).
     """
-    answer = {(s, t): d for s, t, d in zip(decided["src_measure_id"], decided["tgt_measure_id"], decided["decision"])}
+    asked = decided["as_asked"] if "as_asked" in decided else pd.Series(True, index=decided.index)
+    # a decision and its mirrored row share a group: the source measure as the pair was asked
+    answer = {(s, t): (d, s if a else t) for s, t, d, a in
+              zip(decided["src_measure_id"], decided["tgt_measure_id"], decided["decision"], asked)}
     xs, ys, groups = [], [], []
     for blk in blocks:
         if blk.found is None:
@@ -52,11 +56,11 @@ def decision_features(blocks: list[Block], decided: pd.DataFrame, features: tupl
         cols = blk.found.cols
         for i, s in enumerate(src_ids):
             for c, j in enumerate(cols[i]):
-                d = answer.get((s, tgt_ids[j]))
-                if d is not None:
+                hit = answer.get((s, tgt_ids[j]))
+                if hit is not None:
                     xs.append([blk.found.features[f][i, c] for f in features])
-                    ys.append(int(d != "none"))
-                    groups.append(s)
+                    ys.append(int(hit[0] != "none"))
+                    groups.append(hit[1])
     x = np.asarray(xs, dtype=np.float64).reshape(len(xs), len(features))
     return x, np.asarray(ys, dtype=int), np.asarray(groups, dtype=object)
 
@@ -149,7 +153,8 @@ def refit_report(model: ScoreModel, blocks: list[Block], decided: pd.DataFrame) 
         f1 = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
         return f"link F1 {f1:.3f}, accuracy {np.mean(pred == (y == 1)):.3f}"
 
-    line = f"on the {len(y)} decided pairs among today's candidates ({int(y.sum())} links): calibrated model {quality(model(x))}"
+    line = (f"on the decided pairs among today's candidates ({len(y)} rows, a pair aligned both ways counting twice; "
+            f"{int(y.sum())} links): calibrated model {quality(model(x))}")
     if len(set(groups)) < 2 or len(set(y)) < 2:
         return line + "; too few decisions to cross-validate a refit"
     cv = np.zeros(len(y))
