@@ -205,9 +205,17 @@ def test_review_queue_apply_and_align_honours_it(project, capsys):  # noqa: F811
     pair = al[(al["src_measure_id"] == src) & (al["tgt_measure_id"] == tgt)]
     assert pair["label"].tolist() == ["strong"] and pair["reviewed"].all()
 
+    # aligned the other way round (bottom-up), the pair keeps the decision
+    code, out, err = run(capsys, "align", "--src", "003", "--tgt", "000")
+    assert code == 0, err
+    back = pd.read_parquet(project / "data" / "processed" / "alignments_003__000.parquet")
+    mirrored = back[(back["src_measure_id"] == tgt) & (back["tgt_measure_id"] == src)]
+    assert mirrored["label"].tolist() == ["strong"] and mirrored["reviewed"].all()
+
     code, out, err = run(capsys, "review", "--status")
     assert code == 0, err
-    assert "2 decisions recorded" in out and "alice" in out and "calibrated model" in out
+    assert "2 decisions recorded on 2 pairs by alice" in out and "calibrated model" in out
+    assert "no longer match" not in out
 
     # the next queue never asks the decided pairs again
     run(capsys, "review", "--src", "000", "--tgt", "003", "--budget", "6", "--out", "q2.csv")
