@@ -34,6 +34,11 @@ def project(tmp_path, capsys, monkeypatch):
     return folder
 
 
+def test_a_bad_option_is_a_usage_error(capsys):
+    code, _, err = run(capsys, "review", "--bogus")
+    assert code == 2 and "No such option: --bogus" in err and "unexpected" not in err
+
+
 def test_init_makes_a_project_folder_and_refuses_to_overwrite_one(tmp_path, capsys):
     folder = tmp_path / "new"
     code, out, _ = run(capsys, "init", folder)

@@ -67,7 +67,7 @@ def test_decisions_round_trip_and_survive_renumbering(tmp_path, block):
                                              ("000:3", "003:3", "")]), measures, "alice", "q.csv")
     assert new["decision"].tolist() == ["strong", "none"]  # 强 normalised; a blank row is not reviewed
     path = tmp_path / "review" / "decisions.csv"
-    assert append_decisions(path, new) == 2
+    assert len(append_decisions(path, new)) == 2
     back = read_decisions(path)
     assert back[["src_measure_id", "tgt_measure_id", "decision", "reviewer"]].values.tolist() == [
         ["000:1", "003:1", "strong", "alice"], ["000:2", "003:4", "none", "alice"]]
@@ -125,6 +125,123 @@ def test_a_later_decision_overrides_and_decided_pairs_take_their_label(tmp_path,
 def test_a_bad_review_file_is_refused_whole_with_its_rows(tmp_path, block, rows, message):
     with pytest.raises(ReviewFileError, match=message):
         decisions_from_review(_queue_file(rows), block[0], "alice", "q.csv")
+
+
+def _shown(rows, measures, **edits) -> pd.DataFrame:
+    """A queue file as the researcher saw it: ids, both texts, decision; ``edits`` replace columns."""
+    text = dict(zip(measures["measure_id"], measures["text"]))
+    frame = pd.DataFrame({"src_measure_id": [r[0] for r in rows], "tgt_measure_id": [r[1] for r in rows],
+                          "src_text": [text.get(r[0], "") for r in rows], "tgt_text": [text.get(r[1], "") for r in rows],
+                          "decision": [r[2] for r in rows]})
+    return frame.assign(**edits)
+
+
+def test_a_row_whose_texts_are_not_its_measures_is_refused(block):
+    measures = block[0]
+    rows = [("000:1", "003:1", "strong"), ("000:2", "003:2", "none")]
+    assert len(decisions_from_review(_shown(rows, measures), measures, "alice", "q.csv")) == 2
+    # Excel sorted one column only: the texts no longer sit beside their ids
+    shifted = _shown(rows, measures)
+    shifted["tgt_text"] = shifted["tgt_text"][::-1].to_numpy()
+    with pytest.raises(ReviewFileError, match=r"row 2: tgt_text is not today's text of 003:1.*row 3: tgt_text"):
+        decisions_from_review(shifted, measures, "alice", "q.csv")
+    # a queue written before a re-parse changed a measure
+    edited = measures.assign(text=measures["text"].where(measures["measure_id"] != "000:2", "另一条措施。"))
+    with pytest.raises(ReviewFileError, match="row 3: src_text is not today's text of 000:2"):
+        decisions_from_review(_shown(rows, measures), edited, "alice", "q.csv")
+
+
+def test_pairs_inside_one_plan_preambles_and_contradictions_are_refused(block):
+    measures = pd.concat([block[0], pd.DataFrame([{"measure_id": "000:p1", "doc_id": "000", "source_file": "000_plan.txt",
+                                                   "kind": "preamble", "text": "为贯彻落实,制定本方案。"}])])
+    cases = [([("000:1", "000:2", "strong")], "row 2: both measures are in plan 000"),
+             ([("000:p1", "003:1", "none")], "row 2: src_measure_id '000:p1' is a preamble"),
+             ([("000:1", "003:1", "strong"), ("003:1", "000:1", "none")], "row 3: decides the pair of row 2 differently")]
+    for rows, message in cases:
+        with pytest.raises(ReviewFileError, match=message):
+            decisions_from_review(_queue_file(rows), measures, "alice", "q.csv")
+    twice = decisions_from_review(_queue_file([("000:1", "003:1", "strong"), ("000:1", "003:1", "Strong")]), measures,
+                                  "alice", "q.csv")
+    assert len(twice) == 1  # the same decision twice is one decision
+
+
+def test_decision_words_as_people_type_them(block):
+    rows = [("000:1", "003:1", "強"), ("000:2", "003:2", "部份"), ("000:3", "003:3", "ＮＯＮＥ"), ("000:1", "003:4", "弱")]
+    new = decisions_from_review(_queue_file(rows), block[0], "alice\n(night)", "q.csv")
+    assert new["decision"].tolist() == ["strong", "partial", "none", "partial"]
+    assert set(new["reviewer"]) == {"alice (night)"}  # one line in the record
+
+
+def test_applying_a_file_twice_adds_nothing_but_a_second_reviewer_counts(tmp_path, block):
+    measures = block[0]
+    path = tmp_path / "decisions.csv"
+    rows = [("000:1", "003:1", "strong"), ("000:2", "003:4", "none")]
+    assert len(append_decisions(path, decisions_from_review(_queue_file(rows), measures, "alice", "q.csv"))) == 2
+    assert len(append_decisions(path, decisions_from_review(_queue_file(rows), measures, "alice", "q.csv"))) == 0
+    assert len(append_decisions(path, decisions_from_review(_queue_file(rows[:1]), measures, "bob", "q.csv"))) == 1
+    assert len(read_decisions(path)) == 3
+
+
+def _append_as(args):
+    path, measures, reviewer = args
+    rows = [("000:1", "003:1", "strong"), ("000:2", "003:2", "none"), ("000:3", "003:3", "partial")]
+    return len(append_decisions(path, decisions_from_review(_queue_file(rows), measures, reviewer, "q.csv")))
+
+
+def test_reviewers_applying_at_the_same_moment_lose_nothing(tmp_path, block):
+    import multiprocessing as mp
+
+    path = tmp_path / "review" / "decisions.csv"
+    reviewers = [f"r{i}" for i in range(8)]
+    with mp.get_context("fork").Pool(4) as pool:
+        added = pool.map(_append_as, [(path, block[0], r) for r in reviewers])
+    assert added == [3] * 8
+    recorded = read_decisions(path)
+    assert len(recorded) == 24 and sorted(set(recorded["reviewer"])) == reviewers
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda text: text.rsplit(",", 3)[0] + "\n", "row 3 .*cannot be read"),  # cut short mid-row
+    (lambda text: text.replace(",strong,", ",Sure,"), "row 2 \\(decision 'Sure'\\)"),
+    (lambda text: text.replace("decision", "verdict", 1), "wrong columns"),
+])
+def test_a_damaged_decisions_file_is_named_in_one_line(tmp_path, block, damage, message):
+    path = tmp_path / "decisions.csv"
+    append_decisions(path, decisions_from_review(_queue_file([("000:1", "003:1", "strong"), ("000:2", "003:2", "none")]),
+                                                 block[0], "alice", "q.csv"))
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ReviewFileError, match=message) as err:
+        read_decisions(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+    path.write_bytes("决定".encode("gb18030"))
+    with pytest.raises(ReviewFileError, match="not UTF-8"):
+        read_decisions(path)
+    path.write_bytes(b"")
+    assert read_decisions(path).empty  # an emptied file is no decisions, not an error
+
+
+def test_review_files_as_spreadsheets_save_them(tmp_path, block):
+    from openpyxl import Workbook
+
+    from alignment.review.decisions import read_review_file
+
+    measures = block[0]
+    queue = _shown([("000:1", "003:1", "strong"), ("000:2", "003:2", "")], measures)
+    queue.to_csv(tmp_path / "u16.csv", index=False, encoding="utf-16")  # Excel's "Unicode text"
+    assert read_review_file(tmp_path / "u16.csv")["decision"].tolist() == ["strong", ""]
+    wb = Workbook()
+    wb.active.title = "notes"
+    wb.active.append(["我的笔记"])
+    sheet = wb.create_sheet("queue")
+    sheet.append(list(queue.columns))
+    for row in queue.itertuples(index=False):
+        sheet.append(list(row))
+    wb.save(tmp_path / "notes_first.xlsx")
+    assert read_review_file(tmp_path / "notes_first.xlsx")["src_measure_id"].tolist() == ["000:1", "000:2"]
+    # a blank line keeps the spreadsheet's row numbers in messages
+    (tmp_path / "gap.csv").write_text("src_measure_id,tgt_measure_id,decision\n\n000:1,003:1,maybe\n", encoding="utf-8")
+    with pytest.raises(ReviewFileError, match="row 3: unknown decision"):
+        decisions_from_review(read_review_file(tmp_path / "gap.csv"), measures, "alice", "gap.csv")
 
 
 def test_a_review_file_without_the_decision_column_is_refused(block):
@@ -251,4 +368,30 @@ def test_review_needs_one_mode(project, capsys):  # noqa: F811
     run(capsys, "parse")
     code, _, err = run(capsys, "review", "--status", "--simulate")
     assert code == 1 and "one of --out" in err
+    code, _, err = run(capsys, "review", "--apply", "q.csv", "--src", "000")
+    assert code == 1 and "--src belongs with --out" in err
+
+
+def test_a_queue_never_overwrites_a_file(project, capsys):  # noqa: F811
+    run(capsys, "parse")
+    filled = project / "data" / "q.csv"
+    filled.write_text("src_measure_id,tgt_measure_id,decision\n", encoding="utf-8")
+    code, _, err = run(capsys, "review", "--src", "000", "--tgt", "003", "--out", "q.csv")
+    assert code == 1 and "exists" in err and "--force" in err
+    assert filled.read_text(encoding="utf-8") == "src_measure_id,tgt_measure_id,decision\n"
+    assert run(capsys, "review", "--src", "000", "--tgt", "003", "--out", "q.csv", "--force")[0] == 0
+    code, _, err = run(capsys, "review", "--src", "000", "--tgt", "003", "--out", "review/decisions.csv", "--force")
+    assert code == 1 and "decisions file" in err
+    code, _, err = run(capsys, "review", "--src", "000", "--tgt", "000", "--out", "q2.csv")
+    assert code == 1 and "same plan" in err
+
+
+def test_a_damaged_decisions_file_stops_run_with_one_line(project, capsys):  # noqa: F811
+    decisions = project / "data" / "review" / "decisions.csv"
+    decisions.parent.mkdir(parents=True)
+    decisions.write_text("decided_at,reviewer\n2026,alice\n", encoding="utf-8")
+    code, _, err = run(capsys, "run")
+    errors = [line for line in err.splitlines() if line.startswith("error")]
+    assert code == 1 and len(errors) == 1 and err.strip().endswith(errors[0])
+    assert str(decisions) in errors[0] and "wrong columns" in errors[0]
 

@@ -228,13 +228,19 @@ def align(
 
 def _gold_blocks(measures, documents, gold: list[Path]):
     """Gold rows and the (source, target, direction) blocks they label, by plan id."""
-    from .matching.evaluate import gold_plan_pairs, read_gold
+    from .matching.evaluate import gold_links, gold_plan_pairs, read_gold
     from .matching.pairing import direction_of
 
     rows = read_gold(gold)
     pairs = gold_plan_pairs(measures, rows)
+    names = ", ".join(Path(p).name for p in gold)
     if not pairs:
-        raise UserError("the gold file names no plan pair present in the measures table")
+        raise UserError(f"gold {names} names no plan pair present in the measures table (plans: "
+                        f"{sorted(set(measures['doc_id']))}; gold files name plans by their files' 3-character prefix)")
+    _, unmapped = gold_links(measures, rows)
+    if unmapped:
+        _warn(f"gold {names}: {unmapped} quote(s) match no measure of today's tables and are left out "
+              f"(a quote must be copied from one measure's text)")
     return rows, [(a, b, direction_of(documents, a, b)) for a, b in pairs]
 
 
@@ -368,6 +374,7 @@ def review(
     budgets: str = typer.Option("0,0.5,1,2", help="--simulate: decisions per source measure, comma-separated."),
     queue_size: int = typer.Option(20, min=1, help="--simulate: decisions per queue (the model is refitted after each)."),
     naive: bool = typer.Option(False, "--naive", help="--simulate: also the naive loop (pairs nearest a threshold, no refit)."),
+    force: bool = typer.Option(False, "--force", help="--out: replace an existing file (a filled queue would be lost)."),
     encoder: str | None = typer.Option(None, help="e5-small+lexical (default), e5-small, use-multilingual, lexical, st:<model>, or a+b."),
     processed_dir: Path | None = TablesOpt,
     config: Path | None = ConfigOpt,
@@ -379,21 +386,36 @@ def review(
     if len(modes) != 1:
         raise UserError("alignment review needs one of --out FILE (with --src and --tgt), --apply FILE, --status "
                         f"or --simulate --gold FILE{'; got ' + ' and '.join(modes) if modes else ''}")
+    belongs = {"--src": ("--out", src), "--tgt": ("--out", tgt), "--force": ("--out", force or None),
+               "--reviewer": ("--apply", reviewer), "--gold": ("--simulate", gold or None),
+               "--naive": ("--simulate", naive or None)}
+    stray = [f"{flag} belongs with {mode}" for flag, (mode, value) in belongs.items() if value is not None and mode != modes[0]]
+    if stray:
+        raise UserError(f"alignment review {modes[0]}: {'; '.join(stray)}")
     s = _settings(ctx, config, encoder=encoder, processed_dir=processed_dir)
     measures, documents = _load_measures(s.processed_dir)
     {"--out": _review_queue, "--apply": _review_apply, "--status": _review_status, "--simulate": _review_simulate}[
         modes[0]](s, measures, documents, src=src, tgt=tgt, budget=budget, out=out, apply=apply, reviewer=reviewer,
-                  gold=gold, budgets=budgets, queue_size=queue_size, naive=naive)
+                  gold=gold, budgets=budgets, queue_size=queue_size, naive=naive, force=force)
 
 
-def _review_queue(s, measures, documents, *, src, tgt, budget, out, **_):
+def _review_queue(s, measures, documents, *, src, tgt, budget, out, force, **_):
     from .review.queue import queue_for_plans, write_queue
 
     if not src or not tgt:
         raise UserError("a review queue needs --src and --tgt plan ids, e.g. --src 000 --tgt 003")
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UserError(f"--out {out}: a review queue is written as .xlsx or .csv")
+    if out.is_dir():
+        raise UserError(f"--out {out} is a folder; give a file name such as {out / 'review.xlsx'}")
+    if out.resolve() == s.decisions_path.resolve():
+        raise UserError(f"--out {out} is the project's decisions file; a queue goes to a file of its own")
+    if out.exists() and not force:
+        raise UserError(f"--out {out} exists (a filled queue would be lost); apply it first, give another name, "
+                        f"or add --force to replace it")
     src_ids, tgt_ids = _docs(src, documents, "--src"), _docs(tgt, documents, "--tgt")
+    if not [(a, b) for a in src_ids for b in tgt_ids if a != b]:
+        raise UserError(f"--src {src} and --tgt {tgt} name the same plan; a queue pairs measures of two plans")
     try:
         table, al = queue_for_plans(s, measures, documents, src_ids, tgt_ids, budget)
     except ValueError as exc:  # unknown encoder name
@@ -412,15 +434,19 @@ def _review_apply(s, measures, documents, *, apply, reviewer, **_):
         read_review_file,
     )
 
+    if apply.resolve() == s.decisions_path.resolve():
+        raise UserError(f"--apply {apply} is the project's decisions file itself; apply the queue you filled")
     try:
         frame = read_review_file(apply)
         new = decisions_from_review(frame, measures, reviewer or default_reviewer(), apply.name)
     except ReviewFileError as exc:
         raise UserError(str(exc)) from None
     added = append_decisions(s.decisions_path, new)
-    counts = new["decision"].value_counts().to_dict()
-    typer.echo(f"{added} decisions recorded ({', '.join(f'{v} {k}' for k, v in counts.items()) or 'none filled in'}; "
-               f"{len(frame) - added} rows left blank) -> {s.decisions_path}\n"
+    counts = [f"{v} {k}" for k, v in added["decision"].value_counts().items()]
+    again = [f"{len(new) - len(added)} already on record, not added again"] if len(new) > len(added) else []
+    blank = int((frame["decision"].astype(str).str.strip() == "").sum())
+    typer.echo(f"{len(added)} decisions recorded ({'; '.join([', '.join(counts) or 'none new', *again])}; "
+               f"{blank} rows left blank) -> {s.decisions_path}\n"
                f"`alignment run` (or align) now honours them and refits the score model")
 
 
@@ -440,7 +466,8 @@ def _review_status(s, measures, documents, **_):
     today = set(measures["text"].map(text_hash))
     gone = sum(not (a in today and b in today) for a, b in pairs)
     typer.echo(f"{len(decisions)} decisions recorded on {len(pairs)} pairs by {', '.join(sorted(set(decisions['reviewer'])))}"
-               + (f"; {gone} no longer match today's measures (a text changed)" if gone else ""))
+               + (f"; {gone} no longer match today's measures (a plan removed, or a measure's text changed)"
+                  if gone else ""))
     if decided.empty:
         return
     table = asked.groupby(["src_doc", "tgt_doc", "decision"]).size().unstack(fill_value=0)
@@ -454,6 +481,8 @@ def _review_status(s, measures, documents, **_):
 
 
 def _review_simulate(s, measures, documents, *, gold, budgets, queue_size, naive, **_):
+    import math
+
     from .matching.align import block_evidence
     from .matching.score import MatchParams
     from .review.simulate import simulate
@@ -464,7 +493,7 @@ def _review_simulate(s, measures, documents, *, gold, budgets, queue_size, naive
         levels = [float(b) for b in budgets.split(",") if b.strip()]
     except ValueError:
         raise UserError(f"--budgets {budgets!r}: give decisions per source measure as numbers, e.g. 0,0.5,1,2") from None
-    if not levels or min(levels) < 0:
+    if not levels or min(levels) < 0 or not all(math.isfinite(b) for b in levels):
         raise UserError(f"--budgets {budgets!r}: give one or more numbers >= 0, e.g. 0,0.5,1,2")
     rows, blocks = _gold_blocks(measures, documents, gold)
     embed, model = _matcher(s, s.encoder, progress=False)
@@ -635,21 +664,30 @@ def _explain(exc: BaseException) -> str:
     from .parsing.ingest import IngestError
     from .parsing.manifest import ManifestError
     from .parsing.parse import StructureError
+    from .review.decisions import ReviewFileError
 
-    if isinstance(exc, (UserError, ConfigError, ManifestError, IngestError, StructureError, OutputError, GoldError)):
-        return f"error: {exc}"
-    if isinstance(exc, PermissionError):
-        return f"error: permission denied: {exc.filename}; choose a folder you can write to"
-    if isinstance(exc, OSError):
-        return f"error: {exc.filename or ''}: {exc.strerror or exc}".replace("error: : ", "error: ")
-    return f"error: unexpected {exc.__class__.__name__}: {exc} (rerun with --debug for the traceback)"
+    known = (UserError, ConfigError, ManifestError, IngestError, StructureError, OutputError, GoldError, ReviewFileError)
+    if isinstance(exc, known):
+        line = f"error: {exc}"
+    elif isinstance(exc, PermissionError):
+        line = (f"error: permission denied: {exc.filename}"
+                f"{'; ' + exc.strerror if exc.strerror and exc.strerror != 'Permission denied' else ''}; "
+                f"choose a file or folder you can write to")
+    elif isinstance(exc, OSError):
+        line = f"error: {exc.filename or ''}: {exc.strerror or exc}".replace("error: : ", "error: ")
+    else:
+        line = f"error: unexpected {exc.__class__.__name__}: {exc} (rerun with --debug for the traceback)"
+    return " ".join(line.split())  # one line, whatever a library put in its message
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    """A usage error of click (or of the copy of click that typer carries): it shows itself."""
+    return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
 
 
 def cli(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code. Errors become one line, never a traceback
     (unless ``--debug``); Ctrl-C keeps the previous outputs."""
-    import click
-
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     from . import io
@@ -657,14 +695,14 @@ def cli(argv: list[str] | None = None) -> int:
     io.interrupted_after_commit = False
     try:
         code = typer.main.get_command(app).main(args=argv, prog_name="alignment", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:  # usage: bad option, missing argument
-        exc.show()
-        return exc.exit_code
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         code = 130
     except Exception as exc:  # every error reaches the user as one line
+        if _is_usage_error(exc):  # a bad option or a missing argument: click's own usage message
+            exc.show()
+            return exc.exit_code
         if debug:
             raise
         typer.secho(_explain(exc), fg="red", err=True)

@@ -23,7 +23,8 @@ from typing import Self
 
 import pandas as pd
 
-__all__ = ["RUNS_FILE", "OutputError", "OutputSet", "atomic_path", "check_outputs", "ensure_writable", "read_runs", "read_table", "to_csv_frame", "write_table", "write_text"]
+__all__ = ["RUNS_FILE", "OutputError", "OutputSet", "atomic_path", "check_outputs", "ensure_writable", "file_lock", "read_runs",
+           "read_table", "sigint_held", "to_csv_frame", "write_table", "write_text"]
 
 
 @contextmanager
@@ -46,6 +47,44 @@ def atomic_path(path: Path):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@contextmanager
+def file_lock(path: Path):
+    """Hold an exclusive lock on ``path`` (a ``.lock`` file beside it) for the block, so two
+    processes that read, change and rewrite the same file take turns instead of losing each
+    other's rows. Blocks until the lock is free (POSIX ``flock``; ``msvcrt`` on Windows).
+
+    Parameters
+    ----------
+    path : Path
+        The file to guard; its folder must exist.
+    """
+    lock = Path(path).with_name(Path(path).name + ".lock")
+    with open(lock, "a+b") as fh:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            fh.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:  # LK_LOCK gives up after 10 s: keep waiting
+                    continue
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _umask() -> int:
@@ -161,8 +200,9 @@ class OutputError(RuntimeError):
 
 
 @contextmanager
-def _sigint_held():
-    """Hold Ctrl-C back until the block ends (a swap of files must not stop halfway)."""
+def sigint_held():
+    """Hold Ctrl-C back until the block ends (a swap of files must not stop halfway); a Ctrl-C
+    that came meanwhile is raised after it, marked as coming after the outputs were complete."""
     caught: list = []
     try:
         previous = signal.signal(signal.SIGINT, lambda *a: caught.append(a))
@@ -264,7 +304,7 @@ class OutputSet:
         measures_run = self.run_id if "measures" in self.tables else self.measures_run
         for name in self.tables:
             runs[name] = {"run": self.run_id, "measures_run": measures_run}
-        with _sigint_held():
+        with sigint_held():
             for name in self.tables:
                 for suffix in (".parquet", ".csv"):
                     os.replace(self.staging / f"{name}{suffix}", self.folder / f"{name}{suffix}")

@@ -22,7 +22,8 @@ import pandas as pd
 from ..parsing.chartables import t2s_converter
 from ..parsing.clean import content, strip_pinyin
 
-__all__ = ["GOLD_COLUMNS", "STRENGTHS", "GoldError", "file_prefixes", "format_report", "gold_doc_pairs", "gold_links", "gold_plan_pairs", "norm_quote", "read_gold", "score_alignments"]
+__all__ = ["GOLD_COLUMNS", "STRENGTHS", "GoldError", "file_prefixes", "format_report", "gold_doc_pairs", "gold_links",
+           "gold_plan_pairs", "norm_quote", "normalise_strength", "read_gold", "score_alignments"]
 
 _PINYIN_ANY = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 
@@ -44,9 +45,29 @@ class GoldError(ValueError):
 
 
 GOLD_COLUMNS = ("src_doc", "src_quote", "tgt_doc", "tgt_quote", "strength")
-# How people write the strength column: case, spaces and Chinese words do not matter.
+# How people write a strength (gold files) or a decision (review files): case, spaces, width,
+# traditional characters and these Chinese words do not matter (see normalise_strength).
 STRENGTHS = {"strong": "strong", "partial": "partial", "none": "none", "强": "strong", "部分": "partial",
-             "无": "none", "弱": "partial"}
+             "部份": "partial", "无": "none", "弱": "partial"}
+
+
+def normalise_strength(word: str) -> str | None:
+    """``strong``, ``partial`` or ``none`` for a word a person wrote, or None if it is none of them.
+
+    Parameters
+    ----------
+    word : str
+        A cell of a gold file's ``strength`` or a review file's ``decision`` column.
+
+    Examples
+    --------
+    >>> [normalise_strength(w) for w in ("Strong ", "ｎｏｎｅ", "強", "部份", "maybe")]
+    ['strong', 'none', 'strong', 'partial', None]
+    """
+    import unicodedata
+
+    w = unicodedata.normalize("NFKC", str(word)).strip().lower()
+    return STRENGTHS.get(w) or STRENGTHS.get(t2s_converter()(w))
 
 
 def read_gold(paths: list[Path]) -> list[dict]:
@@ -86,7 +107,7 @@ def read_gold(paths: list[Path]) -> list[dict]:
                 bad.append(f"row {row_no} has {len(values)} of {len(header)} fields (cut short?)")
                 continue
             row = {h: v.strip() for h, v in zip(header, values)}
-            strength = STRENGTHS.get(row["strength"].lower())
+            strength = normalise_strength(row["strength"])
             if strength is None:
                 bad.append(f"row {row_no} has strength {row['strength']!r} (use strong, partial or none)")
                 continue

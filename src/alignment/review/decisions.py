@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from .. import schemas
-from ..matching.evaluate import norm_quote
+from ..matching.evaluate import STRENGTHS, norm_quote, normalise_strength
 
 __all__ = [
     "DECISION_WORDS",
     "ReviewFileError",
     "append_decisions",
+    "clean_reviewer",
     "decisions_from_review",
     "default_reviewer",
     "read_decisions",
@@ -34,9 +37,9 @@ __all__ = [
     "text_hash",
 ]
 
-# What a reviewer may write in the decision column, and what it means.
-DECISION_WORDS = {"strong": "strong", "强": "strong", "partial": "partial", "部分": "partial",
-                  "none": "none", "无": "none"}
+# What a reviewer may write in the decision column: the gold files' words
+# (:func:`~alignment.matching.evaluate.normalise_strength`: case, width, traditional characters ignored).
+DECISION_WORDS = STRENGTHS
 
 
 class ReviewFileError(ValueError):
@@ -68,6 +71,22 @@ def default_reviewer() -> str:
         return "unknown"
 
 
+def clean_reviewer(name: str) -> str:
+    """A reviewer's name as recorded: one line, no control characters.
+
+    Parameters
+    ----------
+    name : str
+        What ``--reviewer`` (or the OS) gave.
+
+    Examples
+    --------
+    >>> clean_reviewer(" 研究员甲\\n(夜班) ")
+    '研究员甲 (夜班)'
+    """
+    return re.sub(r"\s+", " ", re.sub(r"[\x00-\x1f\x7f]", " ", str(name))).strip() or "unknown"
+
+
 # --------------------------------------------------------------------------- the decisions file
 
 
@@ -78,17 +97,49 @@ def read_decisions(path: Path) -> pd.DataFrame:
     ----------
     path : Path
         ``data/review/decisions.csv`` of the project (``Settings.decisions_path``).
+
+    Raises
+    ------
+    ReviewFileError
+        The file was damaged (edited by hand, re-saved by a spreadsheet, cut short): one line
+        naming it, its bad rows, and what to do. Nothing reads or changes it until it is mended.
     """
     path = Path(path)
     if not path.exists():
         return schemas.frame([], schemas.DECISIONS)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    return schemas.validate(frame, schemas.DECISIONS, f"decisions file {path}")
+    fix = "mend it or restore it from a backup (it is append-only: each row is one decision)"
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReviewFileError(f"decisions file {path} is not UTF-8 text (re-saved by a spreadsheet?); "
+                              f"save it as UTF-8 CSV, or {fix}") from None
+    if not text.strip():
+        return schemas.frame([], schemas.DECISIONS)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ReviewFileError(f"decisions file {path} cannot be read as CSV ({_one_line(exc)}); {fix}") from None
+    columns = list(schemas.DECISIONS.columns)
+    if sorted(frame.columns) != sorted(columns):
+        missing = [c for c in columns if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in columns]
+        raise ReviewFileError(f"decisions file {path} has the wrong columns (missing {missing}, unexpected "
+                              f"{extra}); {fix}")
+    bad = [f"row {n} ({'decision ' + repr(d) if d not in schemas.DECISION_VALUES else 'a blank hash'})"
+           for n, d, a, b in zip(range(2, len(frame) + 2), frame["decision"], frame["src_hash"], frame["tgt_hash"])
+           if d not in schemas.DECISION_VALUES or not a or not b]
+    if bad:
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise ReviewFileError(f"decisions file {path}: {', '.join(bad[:5])}{more} cannot be read (cut short or "
+                              f"edited?); {fix}")
+    return schemas.validate(frame[columns], schemas.DECISIONS, f"decisions file {path}")
 
 
-def append_decisions(path: Path, new: pd.DataFrame) -> int:
-    """Add decisions to the file at ``path``; earlier rows are never changed. The file is
-    replaced atomically, so an interrupted write leaves the old file whole.
+def append_decisions(path: Path, new: pd.DataFrame) -> pd.DataFrame:
+    """Add decisions to the file at ``path``; earlier rows are never changed. A decision equal to
+    the latest one on record for its pair by the same reviewer (the same file applied twice) is
+    not added again; another reviewer's agreeing decision is. Processes take turns (a lock beside the file); the file is replaced atomically with
+    Ctrl-C held back, so it is always whole and a reported count is what was recorded.
 
     Parameters
     ----------
@@ -99,20 +150,46 @@ def append_decisions(path: Path, new: pd.DataFrame) -> int:
 
     Returns
     -------
-    int
-        Number of rows added.
+    pd.DataFrame
+        The rows added.
+
+    Raises
+    ------
+    PermissionError
+        The file or its folder cannot be written (a read-only file stays read-only).
     """
-    from ..io import atomic_path
+    import os
+
+    from ..io import atomic_path, file_lock, sigint_held
 
     new = schemas.validate(new, schemas.DECISIONS, "new decisions")
     if new.empty:
-        return 0
+        return new
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    old = read_decisions(path)
-    with atomic_path(path) as tmp:
-        pd.concat([old, new], ignore_index=True).to_csv(tmp, index=False, encoding="utf-8")
-    return len(new)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(13, "read-only; nothing recorded", str(path))
+    with file_lock(path):
+        old = read_decisions(path)
+        latest = {_pair_key(a, b): (d, r) for a, b, d, r in
+                  zip(old["src_hash"], old["tgt_hash"], old["decision"], old["reviewer"])}
+        fresh = [latest.get(_pair_key(a, b)) != (d, r) for a, b, d, r in
+                 zip(new["src_hash"], new["tgt_hash"], new["decision"], new["reviewer"])]
+        new = new[fresh].reset_index(drop=True)
+        if new.empty:
+            return new
+        with sigint_held(), atomic_path(path) as tmp:
+            pd.concat([old, new], ignore_index=True).to_csv(tmp, index=False, encoding="utf-8")
+    return new
+
+
+def _pair_key(a: str, b: str) -> tuple[str, str]:
+    """A pair's identity whichever way round it was asked."""
+    return (a, b) if a <= b else (b, a)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(f"{exc.__class__.__name__}: {exc}".split())
 
 
 def resolve_decisions(decisions: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +217,7 @@ def resolve_decisions(decisions: pd.DataFrame, measures: pd.DataFrame) -> pd.Dat
     cols = ["src_measure_id", "tgt_measure_id", "src_doc", "tgt_doc", "decision", "reviewer", "decided_at", "as_asked"]
     if decisions.empty or measures.empty:
         return pd.DataFrame(columns=cols)
-    unordered = [tuple(sorted(p)) for p in zip(decisions["src_hash"], decisions["tgt_hash"])]
+    unordered = [_pair_key(a, b) for a, b in zip(decisions["src_hash"], decisions["tgt_hash"])]
     latest = decisions.assign(_pair=unordered).drop_duplicates("_pair", keep="last").drop(columns="_pair")
     swapped = latest.rename(columns={"src_hash": "tgt_hash", "tgt_hash": "src_hash"})[latest.columns]
     latest = pd.concat([latest.assign(as_asked=True), swapped.assign(as_asked=False)], ignore_index=True)
@@ -159,8 +236,10 @@ def resolve_decisions(decisions: pd.DataFrame, measures: pd.DataFrame) -> pd.Dat
 
 
 def read_review_file(path: Path) -> pd.DataFrame:
-    """A filled review queue as text columns: ``.xlsx`` (first sheet) or ``.csv`` (UTF-8, or
-    GB18030 as Excel saves it on Chinese Windows).
+    """A filled review queue as text columns, numbered as a spreadsheet numbers its rows (header
+    = row 1; blank rows kept). ``.xlsx``: the first sheet with the queue's columns (a notes sheet
+    in front does not matter); ``.csv``: UTF-8, UTF-16 (Excel's "Unicode text") or GB18030 (what
+    Excel saves on Chinese Windows).
 
     Parameters
     ----------
@@ -170,26 +249,46 @@ def read_review_file(path: Path) -> pd.DataFrame:
     Raises
     ------
     ReviewFileError
-        The file is missing or cannot be read as a table.
+        The file is missing or cannot be read as a table; one line that names it.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ReviewFileError(f"{path} is a folder; give the review file (.xlsx or .csv) you filled")
     if not path.is_file():
         raise ReviewFileError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv"):
+        raise ReviewFileError(f"{path}: a review file is .csv or .xlsx, not {path.suffix or 'without suffix'}")
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        if path.suffix.lower() != ".csv":
-            raise ReviewFileError(f"{path}: a review file is .csv or .xlsx, not {path.suffix or 'without suffix'}")
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-            except UnicodeDecodeError:
-                continue
-        raise ReviewFileError(f"{path}: neither UTF-8 nor GB18030 text")
+        if suffix == ".csv":
+            return _read_csv_queue(path)
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
     except ReviewFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - pandas/openpyxl raise many kinds on damaged files
-        raise ReviewFileError(f"{path}: cannot be read as a table ({exc.__class__.__name__}: {exc})") from None
+        raise ReviewFileError(f"{path}: cannot be read as a table ({_one_line(exc)})") from None
+    for frame in sheets.values():
+        if {"src_measure_id", "tgt_measure_id", "decision"} <= {str(c).strip() for c in frame.columns}:
+            return frame
+    return next(iter(sheets.values()))  # none has the columns: the first, refused for what it lacks
+
+
+def _read_csv_queue(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    encodings = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        try:
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame(columns=["src_measure_id", "tgt_measure_id", "decision"])
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise ReviewFileError(f"{path}: cannot be read as a table ({_one_line(exc)}); save it as a "
+                                  f"comma-separated CSV or .xlsx") from None
+    raise ReviewFileError(f"{path}: neither UTF-8, UTF-16 nor GB18030 text; save it as CSV UTF-8 or .xlsx")
 
 
 def decisions_from_review(frame: pd.DataFrame, measures: pd.DataFrame, reviewer: str, source: str,
@@ -197,19 +296,22 @@ def decisions_from_review(frame: pd.DataFrame, measures: pd.DataFrame, reviewer:
     """Decision rows (:data:`alignment.schemas.DECISIONS`) from a filled review queue; rows
     with a blank ``decision`` are not reviewed and skipped.
 
-    The file is checked whole: an unknown decision word, an id that names no measure, or a
-    missing column refuses the file, naming every bad row (as the spreadsheet numbers it,
-    header = row 1).
+    The file is checked whole; any of these refuses it, naming every bad row (as the
+    spreadsheet numbers it, header = row 1): an unknown decision word; an id that names no
+    measure, or a preamble (never aligned); two measures of one plan; a ``src_text`` or
+    ``tgt_text`` that is not today's text of its id (a file sorted by one column, a cell edited,
+    or a queue written before a re-parse: make a new queue); the same pair decided two ways. A
+    missing column, or two columns named ``decision``, refuses it too. The same decision twice
+    is recorded once.
 
     Parameters
     ----------
     frame : pd.DataFrame
         The file's table, all columns text (:func:`read_review_file`).
     measures : pd.DataFrame
-        Today's measures table: ids must name its measures; texts give the hashes when the
-        file has no ``src_text`` / ``tgt_text``.
+        Today's measures table (``measure_id``, ``doc_id``, ``text``, ``kind``).
     reviewer : str
-        Who decided.
+        Who decided (:func:`clean_reviewer` makes it one line).
     source : str
         Name of the file, recorded with each decision.
     decided_at : str or None
@@ -221,19 +323,25 @@ def decisions_from_review(frame: pd.DataFrame, measures: pd.DataFrame, reviewer:
         The file cannot be recorded; nothing is.
     """
     frame = frame.rename(columns=lambda c: str(c).strip())
+    doubled = sorted({re.sub(r"\.\d+$", "", c) for c in frame.columns if re.fullmatch(r".+\.\d+", c)}
+                     & set(frame.columns))
+    if doubled:
+        raise ReviewFileError(f"{source}: two columns are named {', '.join(doubled)}; keep one")
     missing = [c for c in ("src_measure_id", "tgt_measure_id", "decision") if c not in frame.columns]
     if missing:
         raise ReviewFileError(f"{source}: missing column(s) {', '.join(missing)}; a review file needs "
                               f"src_measure_id, tgt_measure_id and decision (as `alignment review --out` writes it)")
     text_of = dict(zip(measures["measure_id"].astype(str), measures["text"]))
     doc_of = dict(zip(measures["measure_id"].astype(str), measures["doc_id"]))
-    problems, rows = [], []
+    kind_of = dict(zip(measures["measure_id"].astype(str), measures["kind"])) if "kind" in measures else {}
+    problems, rows, seen = [], [], {}
     decided_at = decided_at or datetime.now(UTC).isoformat(timespec="seconds")
+    reviewer = clean_reviewer(reviewer)
     for n, r in enumerate(frame.to_dict("records"), start=2):
         word = str(r.get("decision", "")).strip()
         if not word:
             continue
-        decision = DECISION_WORDS.get(word.lower())
+        decision = normalise_strength(word)
         s, t = str(r["src_measure_id"]).strip(), str(r["tgt_measure_id"]).strip()
         bad = []
         if decision is None:
@@ -241,12 +349,26 @@ def decisions_from_review(frame: pd.DataFrame, measures: pd.DataFrame, reviewer:
         for role, mid in (("src_measure_id", s), ("tgt_measure_id", t)):
             if mid not in text_of:
                 bad.append(f"{role} {mid!r} names no measure of this project")
+            elif kind_of.get(mid) == "preamble":
+                bad.append(f"{role} {mid!r} is a preamble, which is never aligned")
+        if s in doc_of and t in doc_of and doc_of[s] == doc_of[t]:
+            bad.append(f"both measures are in plan {doc_of[s]}; a decision joins measures of two plans")
+        for role, mid in (("src_text", s), ("tgt_text", t)):
+            shown = str(r.get(role, "")).strip()
+            if shown and mid in text_of and text_hash(shown) != text_hash(text_of[mid]):
+                bad.append(f"{role} is not today's text of {mid} (sorted by one column, edited, or written before "
+                           f"a re-parse? make a new queue)")
+        if not bad:
+            key = _pair_key(s, t)
+            if key in seen and seen[key][1] != decision:
+                bad.append(f"decides the pair of row {seen[key][0]} differently")
+            elif key in seen:
+                continue  # the same decision twice: once is enough
+            seen[key] = (n, decision)
         if bad:
             problems.append(f"row {n}: {'; '.join(bad)}")
             continue
-        src_text = str(r.get("src_text", "")).strip() or text_of[s]
-        tgt_text = str(r.get("tgt_text", "")).strip() or text_of[t]
-        rows.append((decided_at, reviewer, s, t, doc_of[s], doc_of[t], text_hash(src_text), text_hash(tgt_text),
+        rows.append((decided_at, reviewer, s, t, doc_of[s], doc_of[t], text_hash(text_of[s]), text_hash(text_of[t]),
                      decision, source))
     if problems:
         shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if len(problems) > 20 else [])

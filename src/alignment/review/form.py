@@ -69,7 +69,7 @@ def record_decisions(project: Project, table: pd.DataFrame, reviewer: str | None
         A row names an unknown decision or measure.
     """
     new = decisions_from_review(table, project.table("measures"), reviewer or default_reviewer(), "notebook")
-    return append_decisions(project.settings.decisions_path, new)
+    return len(append_decisions(project.settings.decisions_path, new))
 
 
 def review_form(project: Project, queue: pd.DataFrame, reviewer: str | None = None):

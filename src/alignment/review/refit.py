@@ -222,8 +222,8 @@ def decided_matching(settings, measures: pd.DataFrame, documents: pd.DataFrame, 
         Blocks with evidence; the refitted model (``model`` itself when nobody decided anything);
         the decisions (:func:`~alignment.review.decisions.resolve_decisions`), or None.
     """
+    decisions = read_decisions(settings.decisions_path)  # a damaged file stops the run before the costly part
     blocks = block_evidence(measures, pairs, embed, settings.top_k, progress)
-    decisions = read_decisions(settings.decisions_path)
     if decisions.empty:
         return blocks, model, None
     decided = resolve_decisions(decisions, measures)
