@@ -11,10 +11,11 @@ class CountingEncoder:
     name, cacheable = "counting", True
 
     def __init__(self):
-        self.seen = []
+        self.seen, self.calls = [], 0
 
     def encode(self, texts, batch_size=64, progress=False):
         self.seen += texts
+        self.calls += 1
         return np.array([[len(t), 1.0] for t in texts], dtype=np.float32) / 10
 
 
@@ -70,6 +71,7 @@ def test_cached_embedder_reads_the_cache_file_once_and_warms_in_one_batch(tmp_pa
     embed.warm(["加强领导", "完善制度", "新增任务三"])
     v = embed(["完善制度", "加强领导"])
     assert loads == ["counting"] and sorted(enc.seen) == sorted(["加强领导", "完善制度", "新增任务三"])
+    assert enc.calls == 1  # warmed in one call; the lookup after it encodes nothing
     np.testing.assert_allclose(v, np.array([[4, 1], [4, 1]], dtype=np.float32) / 10)
     assert embed.encoder_name == "counting"
 

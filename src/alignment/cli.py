@@ -13,6 +13,8 @@ from pathlib import Path
 
 import typer
 
+from .config import REVIEW_QUEUE_SIZE
+
 __all__ = ["app", "cli", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -177,14 +179,12 @@ def _docs(value: str, documents, flag: str) -> list[str]:
 
 def _matcher(s, encoder_name: str, progress: bool = True):
     """(embed, score model) for an encoder; the model follows the encoder actually loaded."""
-    from .matching.align import cached_embedder
-    from .matching.score import score_model_for
+    from .matching.align import matcher_for
 
     try:
-        embed = cached_embedder(encoder_name, s, progress)
+        return matcher_for(encoder_name, s, progress)
     except ValueError as exc:  # unknown encoder name
         raise UserError(str(exc)) from None
-    return embed, score_model_for(embed.encoder_name, s.calibration_path)
 
 
 def _table_path(out: Path) -> Path:
@@ -207,7 +207,7 @@ def align(
     """Align the measures of --src plans with the units of --tgt plans (many-to-many)."""
     from .io import OutputSet, check_outputs
     from .matching.align import score_blocks
-    from .matching.pairing import direction_of
+    from .matching.pairing import blocks_between
     from .matching.score import MatchParams
 
     s = _settings(ctx, config, encoder=encoder, processed_dir=processed_dir)
@@ -215,7 +215,7 @@ def align(
     src_ids, tgt_ids = _docs(src, documents, "--src"), _docs(tgt, documents, "--tgt")
     embed, model = _matcher(s, s.encoder)
     # one block per (source plan, target plan): each source keeps top_k candidates in every target plan
-    pairs = [(a, b, direction_of(documents, a, b)) for a in src_ids for b in tgt_ids if a != b]
+    pairs = blocks_between(documents, src_ids, tgt_ids)
     blocks, model, decided = _decided_matcher(s, measures, documents, pairs, embed, model, progress=False)
     al, cov = score_blocks(blocks, model, MatchParams.from_settings(s, model), decided)
     path = _table_path(out) if out else s.processed_dir / f"alignments_{'+'.join(src_ids)}__{'+'.join(tgt_ids)}.parquet"
@@ -354,8 +354,8 @@ def _decided_matcher(s, measures, documents, pairs, embed, model, progress: bool
 
     blocks, refitted, decided = decided_matching(s, measures, documents, pairs, embed, model, progress)
     if decided is not None and len(decided):
-        typer.echo(f"{int(decided['as_asked'].sum())} review decisions honoured (each either way round); "
-                   f"score model refitted on them")
+        typer.echo(f"{int(decided['as_asked'].sum())} review decisions on record apply to today's measures "
+                   f"(each either way round); score model refitted on them")
     return blocks, refitted, decided
 
 
@@ -372,7 +372,7 @@ def review(
     simulate: bool = typer.Option(False, "--simulate", help="Answer queues from --gold and print what each budget buys."),
     gold: list[Path] | None = typer.Option(None, help="Gold CSV file(s) for --simulate."),
     budgets: str = typer.Option("0,0.5,1,2", help="--simulate: decisions per source measure, comma-separated."),
-    queue_size: int = typer.Option(20, min=1, help="--simulate: decisions per queue (the model is refitted after each)."),
+    queue_size: int = typer.Option(REVIEW_QUEUE_SIZE, min=1, help="--simulate: decisions per queue (the model is refitted after each)."),
     naive: bool = typer.Option(False, "--naive", help="--simulate: also the naive loop (pairs nearest a threshold, no refit)."),
     force: bool = typer.Option(False, "--force", help="--out: replace an existing file (a filled queue would be lost)."),
     encoder: str | None = typer.Option(None, help="e5-small+lexical (default), e5-small, use-multilingual, lexical, st:<model>, or a+b."),
@@ -400,6 +400,7 @@ def review(
 
 
 def _review_queue(s, measures, documents, *, src, tgt, budget, out, force, **_):
+    from .review.decisions import pair_key
     from .review.queue import queue_for_plans, write_queue
 
     if not src or not tgt:
@@ -416,12 +417,11 @@ def _review_queue(s, measures, documents, *, src, tgt, budget, out, force, **_):
     src_ids, tgt_ids = _docs(src, documents, "--src"), _docs(tgt, documents, "--tgt")
     if not [(a, b) for a in src_ids for b in tgt_ids if a != b]:
         raise UserError(f"--src {src} and --tgt {tgt} name the same plan; a queue pairs measures of two plans")
-    try:
-        table, al = queue_for_plans(s, measures, documents, src_ids, tgt_ids, budget)
-    except ValueError as exc:  # unknown encoder name
-        raise UserError(str(exc)) from None
+    _matcher(s, s.encoder, progress=False)  # an unknown encoder name is one line, before any work
+    table, al = queue_for_plans(s, measures, documents, src_ids, tgt_ids, budget)
     path = write_queue(table, out)
-    typer.echo(f"{len(table)} pairs to review ({int(al['reviewed'].sum())} already decided in these plans) -> {path}\n"
+    decided = len({pair_key(a, b) for a, b in zip(al.loc[al["reviewed"], "src_measure_id"], al.loc[al["reviewed"], "tgt_measure_id"])})
+    typer.echo(f"{len(table)} pairs to review ({decided} pairs of these plans decided already) -> {path}\n"
                f"fill decision with strong, partial or none (强/部分/无), then: alignment review --apply {path}")
 
 
@@ -452,7 +452,8 @@ def _review_apply(s, measures, documents, *, apply, reviewer, **_):
 
 def _review_status(s, measures, documents, **_):
     from .matching.pairing import direction_of
-    from .review.decisions import read_decisions, resolve_decisions, text_hash
+    from .matching.score import MatchParams
+    from .review.decisions import pair_key, read_decisions, resolve_decisions, text_hash
     from .review.refit import refit_report
 
     decisions = read_decisions(s.decisions_path)
@@ -462,7 +463,7 @@ def _review_status(s, measures, documents, **_):
         return
     decided = resolve_decisions(decisions, measures)
     asked = decided[decided["as_asked"]]
-    pairs = {tuple(sorted(p)) for p in zip(decisions["src_hash"], decisions["tgt_hash"])}
+    pairs = {pair_key(a, b) for a, b in zip(decisions["src_hash"], decisions["tgt_hash"])}
     today = set(measures["text"].map(text_hash))
     gone = sum(not (a in today and b in today) for a, b in pairs)
     typer.echo(f"{len(decisions)} decisions recorded on {len(pairs)} pairs by {', '.join(sorted(set(decisions['reviewer'])))}"
@@ -477,7 +478,7 @@ def _review_status(s, measures, documents, **_):
 
     pairs = sorted({(a, b) for a, b in zip(decided["src_doc"], decided["tgt_doc"])})
     blocks = block_evidence(measures, [(a, b, direction_of(documents, a, b)) for a, b in pairs], embed, s.top_k, False)
-    typer.echo(refit_report(model, blocks, decided))
+    typer.echo(refit_report(model, blocks, decided, MatchParams.from_settings(s, model)))
 
 
 def _review_simulate(s, measures, documents, *, gold, budgets, queue_size, naive, **_):

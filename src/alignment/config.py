@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-__all__ = ["BASELINE_ENCODERS", "DEFAULT_ENCODER", "DEFAULT_THRESHOLDS", "ENCODER_E5", "ENCODER_LEXICAL", "ENCODER_SEP", "ENCODER_ST_PREFIX", "ENCODER_USE", "MANIFEST_NAME", "PROJECT_FILE", "RAW_SUFFIXES", "SETTING_HELP", "TOP_K", "ConfigError", "Settings", "find_project_root", "load_settings", "read_settings_file", "settings_template"]
+__all__ = ["BASELINE_ENCODERS", "DEFAULT_ENCODER", "DEFAULT_THRESHOLDS", "ENCODER_E5", "ENCODER_LEXICAL", "ENCODER_SEP", "ENCODER_ST_PREFIX", "ENCODER_USE", "MANIFEST_NAME", "PROJECT_FILE", "RAW_SUFFIXES", "REVIEW_QUEUE_SIZE", "SETTING_HELP", "TOP_K", "ConfigError", "Settings", "find_project_root", "load_settings", "read_settings_file", "settings_template"]
 
 PROJECT_FILE = "alignment.yaml"
 RAW_SUBDIR, INTERIM_SUBDIR, PROCESSED_SUBDIR, FIGURES_SUBDIR = "data/raw", "data/interim", "data/processed", "figures"
@@ -61,6 +61,9 @@ ENCODER_SEP = "+"  # "use-multilingual+e5-small": the first encoder matches, the
 DEFAULT_ENCODER = ENCODER_E5 + ENCODER_SEP + ENCODER_LEXICAL
 # The one-line change for users with internet: DEFAULT_ENCODER = "st:BAAI/bge-small-zh-v1.5"
 BASELINE_ENCODERS = (ENCODER_USE, ENCODER_LEXICAL)  # evaluate and calibrate compare the default with these
+
+# Review defaults: decisions per simulated queue (about one sitting), pairs in a notebook's queue.
+REVIEW_QUEUE_SIZE = 20
 
 # Matching defaults, defined once: candidates kept per source measure, and the label thresholds
 # (strong, partial, top1) used when neither a calibration nor the settings give them.

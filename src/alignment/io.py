@@ -29,7 +29,8 @@ __all__ = ["RUNS_FILE", "OutputError", "OutputSet", "atomic_path", "check_output
 
 @contextmanager
 def atomic_path(path: Path):
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds.
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds
+    (a replaced file keeps its permissions).
 
     Parameters
     ----------
@@ -42,7 +43,10 @@ def atomic_path(path: Path):
     os.close(fd)
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs follow the umask like any file
+        # mkstemp makes 0600: a new file follows the umask like any file, a replaced one keeps its mode
+        # (a decisions file shared by a group stays group-writable)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

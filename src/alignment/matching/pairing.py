@@ -13,7 +13,7 @@ import pandas as pd
 from ..parsing.clean import content
 from ..schemas import level_rank
 
-__all__ = ["direction_of", "plan_pairs", "related_plans", "upstream_names"]
+__all__ = ["blocks_between", "direction_of", "plan_pairs", "related_plans", "upstream_names"]
 
 _PARENTHESES = re.compile(r"[(（][^()（）]*[)）]")
 
@@ -113,3 +113,23 @@ def direction_of(documents: pd.DataFrame, src_doc: str, tgt_doc: str) -> str:
     level = dict(zip(documents["doc_id"], documents["level"]))
     ra, rb = _rank(level.get(src_doc)), _rank(level.get(tgt_doc))
     return "top-down" if ra < rb else "bottom-up" if ra > rb else "sibling"
+
+
+def blocks_between(documents: pd.DataFrame, src_docs: list[str], tgt_docs: list[str]) -> list[tuple[str, str, str]]:
+    """(source, target, direction) blocks from each named source plan to each other named target
+    plan, one block per target plan (so every source keeps its candidates in each).
+
+    Parameters
+    ----------
+    documents : pd.DataFrame
+        The documents table (levels give the directions, :func:`direction_of`).
+    src_docs, tgt_docs : list of str
+        ``doc_id`` of the source plans and of the target plans.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["p", "c"], "level": ["provincial", "county"]})
+    >>> blocks_between(docs, ["p"], ["p", "c"])
+    [('p', 'c', 'top-down')]
+    """
+    return [(a, b, direction_of(documents, a, b)) for a in src_docs for b in tgt_docs if a != b]

@@ -25,12 +25,14 @@ from .. import schemas
 from ..matching.evaluate import STRENGTHS, norm_quote, normalise_strength
 
 __all__ = [
+    "DECISION_CHOICES",
     "DECISION_WORDS",
     "ReviewFileError",
     "append_decisions",
     "clean_reviewer",
     "decisions_from_review",
     "default_reviewer",
+    "pair_key",
     "read_decisions",
     "read_review_file",
     "resolve_decisions",
@@ -40,6 +42,7 @@ __all__ = [
 # What a reviewer may write in the decision column: the gold files' words
 # (:func:`~alignment.matching.evaluate.normalise_strength`: case, width, traditional characters ignored).
 DECISION_WORDS = STRENGTHS
+DECISION_CHOICES = ("strong", "partial", "none", "强", "部分", "无")  # offered in a queue's drop-down
 
 
 class ReviewFileError(ValueError):
@@ -137,8 +140,8 @@ def read_decisions(path: Path) -> pd.DataFrame:
 
 def append_decisions(path: Path, new: pd.DataFrame) -> pd.DataFrame:
     """Add decisions to the file at ``path``; earlier rows are never changed. A decision equal to
-    the latest one on record for its pair by the same reviewer (the same file applied twice) is
-    not added again; another reviewer's agreeing decision is. Processes take turns (a lock beside the file); the file is replaced atomically with
+    its reviewer's latest on that pair (the same file applied twice) is not added again; another
+    reviewer's agreeing decision is. Processes take turns (a lock beside the file); the file is replaced atomically with
     Ctrl-C held back, so it is always whole and a reported count is what was recorded.
 
     Parameters
@@ -171,9 +174,9 @@ def append_decisions(path: Path, new: pd.DataFrame) -> pd.DataFrame:
         raise PermissionError(13, "read-only; nothing recorded", str(path))
     with file_lock(path):
         old = read_decisions(path)
-        latest = {_pair_key(a, b): (d, r) for a, b, d, r in
-                  zip(old["src_hash"], old["tgt_hash"], old["decision"], old["reviewer"])}
-        fresh = [latest.get(_pair_key(a, b)) != (d, r) for a, b, d, r in
+        theirs = {(*pair_key(a, b), r): d for a, b, d, r in
+                  zip(old["src_hash"], old["tgt_hash"], old["decision"], old["reviewer"])}  # each reviewer's latest
+        fresh = [theirs.get((*pair_key(a, b), r)) != d for a, b, d, r in
                  zip(new["src_hash"], new["tgt_hash"], new["decision"], new["reviewer"])]
         new = new[fresh].reset_index(drop=True)
         if new.empty:
@@ -183,8 +186,14 @@ def append_decisions(path: Path, new: pd.DataFrame) -> pd.DataFrame:
     return new
 
 
-def _pair_key(a: str, b: str) -> tuple[str, str]:
-    """A pair's identity whichever way round it was asked."""
+def pair_key(a: str, b: str) -> tuple[str, str]:
+    """A pair's identity whichever way round it was asked (of measure ids or of text hashes).
+
+    Parameters
+    ----------
+    a, b : str
+        The two sides.
+    """
     return (a, b) if a <= b else (b, a)
 
 
@@ -217,18 +226,26 @@ def resolve_decisions(decisions: pd.DataFrame, measures: pd.DataFrame) -> pd.Dat
     cols = ["src_measure_id", "tgt_measure_id", "src_doc", "tgt_doc", "decision", "reviewer", "decided_at", "as_asked"]
     if decisions.empty or measures.empty:
         return pd.DataFrame(columns=cols)
-    unordered = [_pair_key(a, b) for a, b in zip(decisions["src_hash"], decisions["tgt_hash"])]
+    unordered = [pair_key(a, b) for a, b in zip(decisions["src_hash"], decisions["tgt_hash"])]
     latest = decisions.assign(_pair=unordered).drop_duplicates("_pair", keep="last").drop(columns="_pair")
+    latest = latest.rename(columns={"src_doc": "asked_src_doc", "tgt_doc": "asked_tgt_doc"})
     swapped = latest.rename(columns={"src_hash": "tgt_hash", "tgt_hash": "src_hash"})[latest.columns]
-    latest = pd.concat([latest.assign(as_asked=True), swapped.assign(as_asked=False)], ignore_index=True)
+    both = pd.concat([latest.assign(mirrored=False), swapped.assign(mirrored=True)], ignore_index=True)
     ids = pd.DataFrame({"measure_id": measures["measure_id"], "doc_id": measures["doc_id"],
                         "hash": measures["text"].map(text_hash)})
-    out = latest.drop(columns=["src_measure_id", "tgt_measure_id", "src_doc", "tgt_doc"])
+    out = both.drop(columns=["src_measure_id", "tgt_measure_id"])
     out = out.merge(ids.rename(columns={"measure_id": "src_measure_id", "doc_id": "src_doc", "hash": "src_hash"}),
                     on="src_hash")
     out = out.merge(ids.rename(columns={"measure_id": "tgt_measure_id", "doc_id": "tgt_doc", "hash": "tgt_hash"}),
                     on="tgt_hash")
     out = out[out["src_doc"] != out["tgt_doc"]]
+    # the row as asked: plans as recorded (a verbatim copy hashes alike both ways, so row order cannot
+    # tell), or, where those plans are gone, the decision's own order
+    docs = set(measures["doc_id"])
+    known = out["asked_src_doc"].isin(docs) & out["asked_tgt_doc"].isin(docs)
+    same = (out["src_doc"] == out["asked_src_doc"]) & (out["tgt_doc"] == out["asked_tgt_doc"])
+    out["as_asked"] = same.where(known, ~out["mirrored"])
+    out = out.sort_values("as_asked", kind="stable")
     return out[cols].drop_duplicates(["src_measure_id", "tgt_measure_id"], keep="last").reset_index(drop=True)
 
 
@@ -237,9 +254,10 @@ def resolve_decisions(decisions: pd.DataFrame, measures: pd.DataFrame) -> pd.Dat
 
 def read_review_file(path: Path) -> pd.DataFrame:
     """A filled review queue as text columns, numbered as a spreadsheet numbers its rows (header
-    = row 1; blank rows kept). ``.xlsx``: the first sheet with the queue's columns (a notes sheet
-    in front does not matter); ``.csv``: UTF-8, UTF-16 (Excel's "Unicode text") or GB18030 (what
-    Excel saves on Chinese Windows).
+    = row 1; blank rows kept; column names stripped). ``.xlsx``: the first sheet with the queue's
+    columns (a notes sheet in front does not matter); ``.csv``: UTF-8, UTF-16 or GB18030 (what
+    Excel saves on Chinese Windows), separated by commas, tabs (Excel's "Unicode text") or
+    semicolons.
 
     Parameters
     ----------
@@ -267,10 +285,11 @@ def read_review_file(path: Path) -> pd.DataFrame:
         raise
     except Exception as exc:  # noqa: BLE001 - pandas/openpyxl raise many kinds on damaged files
         raise ReviewFileError(f"{path}: cannot be read as a table ({_one_line(exc)})") from None
-    for frame in sheets.values():
-        if {"src_measure_id", "tgt_measure_id", "decision"} <= {str(c).strip() for c in frame.columns}:
+    frames = [f.rename(columns=lambda c: str(c).strip()) for f in sheets.values()]
+    for frame in frames:
+        if {"src_measure_id", "tgt_measure_id", "decision"} <= set(frame.columns):
             return frame
-    return next(iter(sheets.values()))  # none has the columns: the first, refused for what it lacks
+    return frames[0]  # none has the columns: the first, refused for what it lacks
 
 
 def _read_csv_queue(path: Path) -> pd.DataFrame:
@@ -281,8 +300,11 @@ def _read_csv_queue(path: Path) -> pd.DataFrame:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
+        header = text.lstrip("\ufeff").split("\n", 1)[0]
+        sep = next((c for c in (",", "\t", ";") if c in header), ",")  # Excel's "Unicode text" is tab-separated
         try:
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
+            return frame.rename(columns=lambda c: str(c).strip())
         except pd.errors.EmptyDataError:
             return pd.DataFrame(columns=["src_measure_id", "tgt_measure_id", "decision"])
         except (pd.errors.ParserError, ValueError) as exc:
@@ -359,9 +381,9 @@ def decisions_from_review(frame: pd.DataFrame, measures: pd.DataFrame, reviewer:
                 bad.append(f"{role} is not today's text of {mid} (sorted by one column, edited, or written before "
                            f"a re-parse? make a new queue)")
         if not bad:
-            key = _pair_key(s, t)
+            key = pair_key(text_hash(text_of[s]), text_hash(text_of[t]))  # what a decision is recorded on
             if key in seen and seen[key][1] != decision:
-                bad.append(f"decides the pair of row {seen[key][0]} differently")
+                bad.append(f"decides the pair of row {seen[key][0]} (the same texts) differently")
             elif key in seen:
                 continue  # the same decision twice: once is enough
             seen[key] = (n, decision)

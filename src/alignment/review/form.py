@@ -6,6 +6,7 @@ import html
 
 import pandas as pd
 
+from ..config import REVIEW_QUEUE_SIZE
 from ..report.notebook import Project, pair_row
 from ..schemas import DECISION_VALUES
 from .decisions import ReviewFileError, append_decisions, decisions_from_review, default_reviewer
@@ -14,7 +15,7 @@ from .queue import queue_for_plans
 __all__ = ["record_decisions", "review_form", "review_queue_for"]
 
 
-def review_queue_for(project: Project, src_doc: str, tgt_doc: str, budget: int = 20) -> pd.DataFrame:
+def review_queue_for(project: Project, src_doc: str, tgt_doc: str, budget: int = REVIEW_QUEUE_SIZE) -> pd.DataFrame:
     """The pairs from one plan to another whose answers help most, as a reviewer sees them: the
     queue ``alignment review --src --tgt --out`` writes, built the same way (the model refitted
     on the project's decisions; decided pairs never return).

@@ -7,7 +7,8 @@ F1 (it adds a true positive and removes a false negative). So the expected gain 
 for labelled links and ``2p`` for the rest: the largest gains lie near the thresholds, among a
 source's close top candidates, and past the top few wherever the model is unsure. Picks are
 greedy with diversity: each further pick of the same source counts at half the gain of the
-previous one, so the queue spreads over sources. Decided pairs never return.
+previous one, so the queue spreads over sources. Decided pairs never return, and a pair is asked
+once even when both directions are in the queue's plans (a decision holds both ways).
 
 :func:`write_queue` writes it as ``.csv`` or ``.xlsx`` (a drop-down for ``decision``, wrapped
 text, both measures' full texts side by side, the shared wording in red bold).
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..matching.text import MIN_SPAN, distinct_spans, match_text, shared_spans
+from .decisions import DECISION_CHOICES, pair_key
 
 __all__ = ["QUEUE_COLUMNS", "SAME_SOURCE_DECAY", "queue_for_plans", "queue_table", "review_queue", "shared_wording",
            "write_queue"]
@@ -57,15 +59,18 @@ def review_queue(alignments: pd.DataFrame, n: int, decay: float = SAME_SOURCE_DE
     order = np.argsort(-gain, kind="stable")
     heap = [(-gain[i], k, i) for k, i in enumerate(order)]
     heapq.heapify(heap)
-    picked, per_source = [], {}
-    src = pool["src_measure_id"].to_numpy()
+    picked, per_source, asked = [], {}, set()
+    src, tgt = pool["src_measure_id"].to_numpy(), pool["tgt_measure_id"].to_numpy()
     while heap and len(picked) < n:
         neg, k, i = heapq.heappop(heap)
+        if pair_key(src[i], tgt[i]) in asked:  # its mirror is in the queue: one answer serves both ways
+            continue
         due = gain[i] * decay ** per_source.get(src[i], 0)
         if -neg > due + 1e-12:  # its source was picked since this entry was scored: re-queue
             heapq.heappush(heap, (-due, k, i))
             continue
         picked.append(i)
+        asked.add(pair_key(src[i], tgt[i]))
         per_source[src[i]] = per_source.get(src[i], 0) + 1
     return pool.iloc[picked].assign(gain=gain[picked]).reset_index(drop=True)
 
@@ -94,14 +99,13 @@ def queue_for_plans(settings, measures: pd.DataFrame, documents: pd.DataFrame, s
     (queue, alignments)
         The queue (:func:`queue_table`) and the alignments it was chosen from.
     """
-    from ..matching.align import cached_embedder, score_blocks
-    from ..matching.pairing import direction_of
-    from ..matching.score import MatchParams, score_model_for
+    from ..matching.align import matcher_for, score_blocks
+    from ..matching.pairing import blocks_between
+    from ..matching.score import MatchParams
     from .refit import decided_matching
 
-    embed = cached_embedder(settings.encoder, settings, progress)
-    model = score_model_for(embed.encoder_name, settings.calibration_path)
-    pairs = [(a, b, direction_of(documents, a, b)) for a in src_docs for b in tgt_docs if a != b]
+    embed, model = matcher_for(settings.encoder, settings, progress)
+    pairs = blocks_between(documents, src_docs, tgt_docs)
     blocks, model, decided = decided_matching(settings, measures, documents, pairs, embed, model, progress)
     al, _ = score_blocks(blocks, model, MatchParams.from_settings(settings, model), decided)
     return queue_table(review_queue(al, budget), measures), al
@@ -190,7 +194,7 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = widths.get(name, 14)
     if "decision" in cols and len(table):
         letter = ws.cell(row=1, column=cols.index("decision") + 1).column_letter
-        dv = DataValidation(type="list", formula1='"strong,partial,none,强,部分,无"', allow_blank=True,
+        dv = DataValidation(type="list", formula1=f'"{",".join(DECISION_CHOICES)}"', allow_blank=True,
                             showErrorMessage=True, errorTitle="decision",
                             error="strong, partial or none (强, 部分, 无); blank = not reviewed")
         ws.add_data_validation(dv)

@@ -18,7 +18,7 @@ import pandas as pd
 from ..matching.align import Block, block_evidence
 from ..matching.embed import Embed
 from ..matching.pairing import direction_of
-from ..matching.score import ScoreModel
+from ..matching.score import MatchParams, ScoreModel
 from .decisions import read_decisions, resolve_decisions
 
 __all__ = ["MIN_DECISIONS_FOR_CV", "PRIOR_STRENGTHS", "decided_matching", "decision_features", "refit_model",
@@ -126,10 +126,10 @@ def refit_on_decisions(model: ScoreModel, blocks: list[Block], decided: pd.DataF
     return refit_model(model, x, linked, groups=groups)
 
 
-def refit_report(model: ScoreModel, blocks: list[Block], decided: pd.DataFrame) -> str:
+def refit_report(model: ScoreModel, blocks: list[Block], decided: pd.DataFrame, params: MatchParams) -> str:
     """How the calibrated and the refitted model score on the decided pairs, in one line: link
-    F1 and accuracy at the partial threshold; the refitted model cross-validated (folds grouped
-    by source measure, each fold refitted without its own decisions).
+    F1 and accuracy at the run's partial threshold; the refitted model cross-validated (folds
+    grouped by source measure, each fold refitted without its own decisions).
 
     Parameters
     ----------
@@ -139,13 +139,15 @@ def refit_report(model: ScoreModel, blocks: list[Block], decided: pd.DataFrame) 
         Blocks with evidence holding the decided pairs.
     decided : pd.DataFrame
         Current decisions (:func:`resolve_decisions`).
+    params : MatchParams
+        The run's thresholds (settings override the calibrated ones).
     """
     from sklearn.model_selection import GroupKFold
 
     x, y, groups = decision_features(blocks, decided, model.features)
     if len(y) == 0:
         return "none of the decided pairs is among today's candidates: nothing to refit on"
-    cut = model.thresholds[1]
+    cut = params.partial
 
     def quality(p):
         pred = p >= cut

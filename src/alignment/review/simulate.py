@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..config import REVIEW_QUEUE_SIZE
 from ..matching.align import Block, score_blocks
 from ..matching.evaluate import gold_links, score_alignments
 from ..matching.score import MatchParams, ScoreModel
@@ -21,7 +22,7 @@ from .refit import refit_on_decisions
 
 __all__ = ["QUEUE_SIZE", "candidate_recall", "gold_answer", "nearest_threshold_queue", "simulate"]
 
-QUEUE_SIZE = 20  # decisions per simulated queue: about one sitting of review
+QUEUE_SIZE = REVIEW_QUEUE_SIZE  # decisions per simulated queue: about one sitting of review
 
 
 def gold_answer(items: dict[str, dict], src: str, tgt: str) -> str:
